@@ -1,0 +1,228 @@
+"""``rag``: ingest, search, ask, serve, eval. A thin shell over the Engine.
+
+Exit status: 0 success, 2 bad usage or bad input (one line on stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+
+class UsageError(Exception):
+    """Bad input: exit 2 with the message."""
+
+
+def _settings(args: argparse.Namespace):
+    from rag.config import Settings
+
+    overrides = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings(**overrides)
+
+
+def _engine(args: argparse.Namespace, ensure: bool = True):
+    from rag.engine import Engine
+
+    engine = Engine(_settings(args))
+    if ensure:
+        engine.ensure_index()
+    return engine
+
+
+def _validation_message(e: ValidationError) -> str:
+    err = e.errors()[0]
+    loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+    msg = err.get("msg", "ongeldige invoer").removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _filters(args: argparse.Namespace, engine):
+    from rag.schemas import FilterModel
+
+    if not (args.doc or args.date_from or args.date_to):
+        return None
+    fm = FilterModel(doc_ids=args.doc or None, date_from=args.date_from, date_to=args.date_to)
+    if fm.doc_ids:
+        unknown = sorted(set(fm.doc_ids) - engine.known_doc_ids())
+        if unknown:
+            raise UsageError(f"onbekende doc_ids: {', '.join(unknown)} (zie GET /v1/documents)")
+    return fm
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag.engine import Engine
+
+    settings = _settings(args)
+    engine = Engine(settings)
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    summary = engine.ingest(paths, rebuild=args.rebuild)
+    if args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+    else:
+        print(summary.line())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rag.schemas import SearchRequest
+
+    req = SearchRequest(query=args.query, top_k=args.top_k)
+    engine = _engine(args)
+    fm = _filters(args, engine)
+    hits = engine.search(req.query, req.top_k, fm.to_filters() if fm else None, retriever=args.retriever)
+    view = engine.view
+    results = [{"chunk_id": h.passage.chunk_id, "doc_id": h.passage.doc_id,
+                "title": view.metadata(h.passage.doc_id)["title"], "section": h.passage.section,
+                "text": h.passage.text, "start": h.passage.start, "end": h.passage.end, "score": round(h.score, 6)}
+               for h in hits]
+    if args.json:
+        print(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+        return 0
+    if not results:
+        print("Geen passages gevonden.")
+    for i, r in enumerate(results, 1):
+        where = f"{r['doc_id']} {r['start']}-{r['end']}, score {r['score']:.4f}"
+        print(f"{i}. {r['title']} — {r['section'] or ''} [{where}]")
+        text = " ".join(r["text"].split())
+        print(f"   {text[:400]}{'…' if len(text) > 400 else ''}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.api import MODES
+    from rag.schemas import AnswerRequest
+
+    req = AnswerRequest(question=args.question, top_k=args.top_k, mode=args.mode)
+    if (req.mode or MODES[0]) not in MODES:
+        raise UsageError(f"antwoordmodus '{req.mode}' is niet beschikbaar; beschikbaar: {', '.join(MODES)}")
+    engine = _engine(args)
+    fm = _filters(args, engine)
+    ans = engine.answer(req.question, req.top_k, req.mode or MODES[0], fm.to_filters() if fm else None)
+    if args.json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(ans.answer)
+    if ans.citations:
+        print("\nBronnen:" if not ans.abstained else "\nDichtstbijzijnde passages:")
+        for c in ans.citations:
+            date = c.date or "datum onbekend"
+            print(f"[{c.n}] {c.title} ({date}) — {c.doc_id}, tekens {c.start}-{c.end}")
+            print(f"    “{' '.join(c.quote.split())}”")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from rag.api import create_app
+
+    settings = _settings(args)
+    from rag.engine import Engine
+
+    engine = Engine(settings)
+    summary = engine.ensure_index()
+    if summary:
+        print(f"Index opgebouwd: {summary.line()}", file=sys.stderr)
+    app = create_app(settings, engine)
+    print(f"Kamerbrief-RAG draait op http://{args.host}:{args.port} (chat: /ui, API-documentatie: /docs)",
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("RAG_LOG_LEVEL", "warning"))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.evaluate import run_eval_command
+
+    return run_eval_command(args, _engine(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rag.config import Settings
+
+    defaults = Settings()
+    p = argparse.ArgumentParser(prog="rag", description="Vragen over Kamerbrieven, met bronvermelding per zin.")
+    p.add_argument("--index", help="indexmap (standaard: RAG_INDEX_DIR of index/)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="brieven (opnieuw) indexeren")
+    s.add_argument("paths", nargs="*", help=f"bestanden of mappen (standaard: {defaults.corpus_dir}/)")
+    s.add_argument("--index", help="indexmap")
+    s.add_argument("--rebuild", action="store_true", help="de index helemaal opnieuw opbouwen")
+    s.add_argument("--json", action="store_true", help="samenvatting als JSON")
+    s.set_defaults(func=cmd_ingest)
+
+    def add_filters(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--doc", action="append", metavar="ID", help="alleen deze brief (herhaalbaar)")
+        sp.add_argument("--date-from", help="alleen brieven vanaf JJJJ-MM-DD")
+        sp.add_argument("--date-to", help="alleen brieven tot en met JJJJ-MM-DD")
+        sp.add_argument("--index", help="indexmap")
+
+    s = sub.add_parser("search", help="passages zoeken, zonder antwoord")
+    s.add_argument("query")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--top-k", type=int, default=defaults.default_top_k)
+    s.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default=None)
+    add_filters(s)
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("ask", help="een vraag beantwoorden met bronnen")
+    s.add_argument("question")
+    s.add_argument("--json", action="store_true", help="precies de body van POST /v1/answer")
+    s.add_argument("--top-k", type=int, default=defaults.default_top_k)
+    s.add_argument("--mode", default=None)
+    add_filters(s)
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("serve", help="API en chat-UI starten")
+    s.add_argument("--host", default=defaults.host)
+    s.add_argument("--port", type=int, default=defaults.port)
+    s.add_argument("--index", help="indexmap")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval", help="een evaluatieset draaien en een rapport schrijven")
+    s.add_argument("--set", default="evals/dev.jsonl", help="vragenset (JSONL, zie evals/README.md)")
+    s.add_argument("--out", default="evals/report", help="map voor report.json, report.md en grafieken")
+    s.add_argument("--mode", default="extractive")
+    s.add_argument("--baseline", help="eerder report.json om mee te vergelijken")
+    s.add_argument("--ablate", action="store_true", help="ook BM25, dense en fused los meten")
+    s.add_argument("--search-only", action="store_true", help="alleen zoekcijfers (hit@k, MRR)")
+    for name in ("hit1", "hit5", "mrr", "must", "supported", "abstain_recall", "max_false_abstain"):
+        s.add_argument(f"--min-{name.replace('_', '-')}" if not name.startswith("max") else "--max-false-abstain",
+                       type=float, default=None, dest=f"min_{name}" if not name.startswith("max") else name)
+    s.add_argument("--index", help="indexmap")
+    s.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from rag.engine import IndexNotReady
+    from rag.ingest import IngestError
+
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, IngestError, ValueError, FileNotFoundError) as e:
+        msg = _validation_message(e) if isinstance(e, ValidationError) else str(e)
+        print(f"rag: {msg}", file=sys.stderr)
+        return 2
+    except IndexNotReady as e:
+        print(f"rag: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: onderbroken", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place that turns a bug into exit status 1
+        print(f"rag: interne fout: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""The one object the API, CLI, UI and evaluation talk to.
+
+It loads the embedding model once, opens the index once, and keeps an in-memory
+view of the live letters (texts, passages, sentences, BM25 indexes) that is
+swapped whole after every change, so a request never sees half an update.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer import Answer, Context, compose, idf_table, rewrite_with_history
+from rag.config import Settings, get_settings
+from rag.embed import Embedder, load_embedder
+from rag.index import IndexStore, Manifest
+from rag.ingest import IngestError, IngestSummary, SourceDoc, discover, ingest
+from rag.retrieve import Analyzer, BM25Index, Filters, Ranked, build_vocabulary, rrf, top_indices
+
+
+class IndexNotReady(RuntimeError):
+    """The index is missing, empty, or was built with another embedding model."""
+
+
+class UnknownDocument(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    section: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    sentence_id: str
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Hit:
+    """A retrieved passage with where it stands and why it ranked."""
+
+    passage: Passage
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+    raw: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class CorpusView:
+    """Immutable snapshot of the live index."""
+
+    manifest: Manifest
+    records: dict[str, dict]
+    passages: list[Passage]
+    sentences: list[Sentence]
+    passage_pos: dict[str, int]
+    sentence_pos: dict[str, int]
+    sentences_of: dict[str, list[int]]
+    analyzer: Analyzer
+    bm25_passages: BM25Index
+    bm25_sentences: BM25Index
+    sentence_terms: list[frozenset[str]]
+    idf: dict[str, float]
+    vocabulary_stems: set[str]
+
+    def metadata(self, doc_id: str) -> dict:
+        return self.records[doc_id]["metadata"]
+
+    def mask(self, items: list, filters: Filters | None) -> np.ndarray | None:
+        if not filters or not (filters.doc_ids or filters.date_from or filters.date_to):
+            return None
+        allowed = {d for d in self.records if filters.allows(d, self.metadata(d).get("date"))}
+        return np.array([1.0 if it.doc_id in allowed else 0.0 for it in items], dtype=np.float32)
+
+
+def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusView:
+    records = {d: store.read_record(d, e["hash"]) for d, e in sorted(manifest.documents.items())}
+    passages, sentences = [], []
+    for rec in records.values():
+        for c in rec["chunks"]:
+            passages.append(Passage(c["chunk_id"], rec["doc_id"], c["index"], c["start"], c["end"], c.get("section"),
+                                    rec["text"][c["start"]:c["end"]]))
+        for s in rec["sentences"]:
+            sentences.append(Sentence(s["sentence_id"], s["chunk_id"], rec["doc_id"], s["start"], s["end"],
+                                      rec["text"][s["start"]:s["end"]]))
+    sentences_of: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        sentences_of.setdefault(s.chunk_id, []).append(i)
+    analyzer = Analyzer(stemmer, build_vocabulary([r["text"] for r in records.values()]))
+    sentence_terms = [frozenset(analyzer.terms(s.text)) for s in sentences]
+    doc_freq: dict[str, int] = {}
+    for p in passages:
+        for t in set(analyzer.terms(p.text)):
+            doc_freq[t] = doc_freq.get(t, 0) + 1
+    return CorpusView(
+        manifest=manifest,
+        records=records,
+        passages=passages,
+        sentences=sentences,
+        passage_pos={p.chunk_id: i for i, p in enumerate(passages)},
+        sentence_pos={s.sentence_id: i for i, s in enumerate(sentences)},
+        sentences_of=sentences_of,
+        analyzer=analyzer,
+        bm25_passages=BM25Index([_bm25_text(records[p.doc_id], p) for p in passages], analyzer),
+        bm25_sentences=BM25Index([s.text for s in sentences], analyzer),
+        sentence_terms=sentence_terms,
+        idf=idf_table(doc_freq, len(passages)),
+        vocabulary_stems=set(doc_freq),
+    )
+
+
+def _bm25_text(record: dict, p: Passage) -> str:
+    return f"{p.section or ''}\n{p.text}"
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or get_settings()
+        self.store = IndexStore(self.settings)
+        self.embedder = embedder or load_embedder(self.settings.embed_model, self.settings.embed_query_prefix,
+                                                  self.settings.embed_passage_prefix)
+        self._view: CorpusView | None = None
+        self._write_lock = threading.Lock()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._view is not None and bool(self._view.passages)
+
+    @property
+    def view(self) -> CorpusView:
+        if self._view is None:
+            self.load()
+        assert self._view is not None
+        return self._view
+
+    def load(self) -> None:
+        """Open the persisted index; raises IndexNotReady when there is none to serve."""
+        manifest = self.store.load_manifest()
+        if not manifest.documents:
+            raise IndexNotReady("er is nog geen index: voer 'rag ingest' uit")
+        if manifest.embedder != self.embedder.name:
+            raise IndexNotReady(
+                f"de index is gebouwd met '{manifest.embedder}', ingesteld is '{self.embedder.name}': "
+                "voer 'rag ingest --rebuild' uit")
+        self._view = build_view(self.store, manifest, self.settings.stemmer)
+
+    def ensure_index(self, corpus: Path | None = None, progress: bool | None = None) -> IngestSummary | None:
+        """Build the index from the corpus when there is none (or it is stale); then load it."""
+        try:
+            self.load()
+            return None
+        except IndexNotReady:
+            summary = self.ingest([corpus or self.settings.corpus_dir], progress=progress)
+            return summary
+
+    def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool | None = None) -> IngestSummary:
+        with self._write_lock:
+            docs, scanned = discover(paths)
+            uploads = self.store.uploads_dir
+            if rebuild and uploads.exists():
+                more, more_scanned = discover([uploads])
+                docs, scanned = docs + more, scanned | more_scanned
+            summary = ingest(self.store, self.embedder, self.settings, docs, scanned, rebuild=rebuild,
+                             progress=progress)
+            self._refresh()
+            return summary
+
+    def add_document(self, filename: str, data: bytes) -> tuple[str, IngestSummary]:
+        """Store an uploaded letter under index/uploads and index it."""
+        name = Path(filename).name
+        if not name or Path(name).suffix.lower() not in (".txt", ".md"):
+            raise IngestError("alleen .txt- en .md-bestanden kunnen worden toegevoegd")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise IngestError("het bestand is geen UTF-8-tekst") from e
+        if not text.strip():
+            raise IngestError("het bestand is leeg")
+        with self._write_lock:
+            self.store.uploads_dir.mkdir(parents=True, exist_ok=True)
+            src = SourceDoc(name, str(self.store.uploads_dir.resolve()), text, {})
+            existing = self.store.load_manifest().documents.get(src.doc_id)
+            if existing and existing.get("origin") != src.origin:
+                raise IngestError(f"er bestaat al een document met doc_id '{src.doc_id}' uit de corpusmap")
+            summary = ingest(self.store, self.embedder, self.settings, [src], set(), progress=False)
+            (self.store.uploads_dir / name).write_text(text, encoding="utf-8")
+            self._refresh()
+            return src.doc_id, summary
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._write_lock:
+            manifest = self.store.load_manifest()
+            entry = manifest.documents.pop(doc_id, None)
+            if entry is None:
+                raise UnknownDocument(doc_id)
+            self.store.commit(manifest)
+            self.store.delete_versions(doc_id)
+            if entry.get("origin") == str(self.store.uploads_dir.resolve()):
+                (self.store.uploads_dir / entry["source"]).unlink(missing_ok=True)
+            self._refresh()
+
+    def _refresh(self) -> None:
+        manifest = self.store.load_manifest()
+        self._view = build_view(self.store, manifest, self.settings.stemmer) if manifest.documents else None
+
+    # --- documents ------------------------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        return [dict(r["metadata"]) for r in self.view.records.values()]
+
+    def document(self, doc_id: str) -> dict:
+        rec = self.view.records.get(doc_id)
+        if rec is None:
+            raise UnknownDocument(doc_id)
+        return {**rec["metadata"], "metadata_sources": rec.get("metadata_sources", {}), "text": rec["text"]}
+
+    def known_doc_ids(self) -> set[str]:
+        return set(self.view.records)
+
+    # --- retrieval ------------------------------------------------------------------------------
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_queries([text])[0]
+
+    def dense_passages(self, qvec: np.ndarray, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        view = self.view
+        lo, hi = filters.date_ints() if filters else (None, None)
+        hits = self.store.query("chunks", qvec.tolist(), n, filters.doc_ids if filters else None, lo, hi)
+        return [(node.node_id, float(sim)) for node, sim in hits if node.node_id in view.passage_pos]
+
+    def bm25_passages(self, query: str, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        view = self.view
+        scores = view.bm25_passages.scores(query, view.mask(view.passages, filters))
+        return [(view.passages[i].chunk_id, float(scores[i])) for i in top_indices(scores, n)]
+
+    def search(self, query: str, top_k: int | None = None, filters: Filters | None = None,
+               retriever: str | None = None, qvec: np.ndarray | None = None) -> list[Hit]:
+        """Ranked passages for a query: ``hybrid`` (default), ``bm25`` or ``dense``."""
+        top_k = top_k or self.settings.default_top_k
+        retriever = retriever or self.settings.retrieval
+        n = max(self.settings.candidates, top_k)
+        rankings: dict[str, list[tuple[str, float]]] = {}
+        if retriever in ("hybrid", "bm25"):
+            rankings["bm25"] = self.bm25_passages(query, n, filters)
+        if retriever in ("hybrid", "dense"):
+            vec = qvec if qvec is not None else self.embed_query(query)
+            rankings["dense"] = self.dense_passages(vec, n, filters)
+        fused: list[Ranked] = rrf(rankings, k=self.settings.rrf_k)
+        if len(rankings) == 1:  # a single retriever keeps its own scores
+            for r in fused:
+                r.score = next(iter(r.raw.values()))
+        view = self.view
+        return [Hit(view.passages[view.passage_pos[r.key]], r.score, r.ranks, r.raw) for r in fused[:top_k]]
+
+    def sentence_similarities(self, qvec: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query to every sentence of the given passages."""
+        view = self.view
+        n = sum(len(view.sentences_of.get(c, [])) for c in chunk_ids)
+        if not n:
+            return {}
+        col = self.store.vectors("sentences")._collection
+        res = col.query(query_embeddings=[qvec.tolist()], n_results=n, where={"chunk_id": {"$in": list(chunk_ids)}},
+                        include=["distances"])
+        return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
+
+    # --- answers ----------------------------------------------------------------------------------
+    def answer(self, question: str, top_k: int | None = None, mode: str = "extractive",
+               filters: Filters | None = None, history: list[dict] | None = None,
+               threshold: float | None = None) -> Answer:
+        """A cited extractive answer, or an abstention with the closest passages."""
+        if mode != "extractive":
+            raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar; beschikbaar: extractive")
+        t0 = time.perf_counter()
+        view = self.view
+        query = rewrite_with_history(question, history)
+        qvec = self.embed_query(query)
+        hits = self.search(query, top_k or self.settings.default_top_k, filters, qvec=qvec)
+        t1 = time.perf_counter()
+        sims = self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
+        ctx = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,
+                      view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
+        ans = compose(question, hits, sims, ctx,
+                      self.settings.abstain_threshold if threshold is None else threshold)
+        t2 = time.perf_counter()
+        ans.mode, ans.query = mode, query
+        ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
+                          "total": round((t2 - t0) * 1000, 2)}
+        return ans
