@@ -145,6 +145,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from rag.config import Settings
+    from rag.retrieve import RETRIEVERS
 
     defaults = Settings()
     p = argparse.ArgumentParser(prog="rag", description="Vragen over Kamerbrieven, met bronvermelding per zin.")
@@ -168,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query")
     s.add_argument("--json", action="store_true")
     s.add_argument("--top-k", type=int, default=defaults.default_top_k)
-    s.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default=None)
+    s.add_argument("--retriever", choices=list(RETRIEVERS), default=None)
     add_filters(s)
     s.set_defaults(func=cmd_search)
 

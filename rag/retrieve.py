@@ -17,6 +17,9 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH
 
+# The retrievers Engine.search offers; evaluation ablates over all of them.
+RETRIEVERS = ("bm25", "dense", "hybrid")
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The default stopword list drops words that carry meaning in questions about letters.
 KEEP = {"niet", "geen", "nog", "meer", "veel", "wie", "wat", "wanneer", "waar", "welke", "hoeveel", "tegen"}
