@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import Answer, Context, compose, idf_table, rewrite_with_history
+from rag.answer import Answer, Context, compose, idf_table
 from rag.config import Settings, get_settings
 from rag.embed import Embedder, load_embedder
 from rag.index import IndexStore, Manifest
 from rag.ingest import IngestError, IngestSummary, SourceDoc, discover, ingest
-from rag.retrieve import Analyzer, BM25Index, Filters, Ranked, build_vocabulary, rrf, top_indices
+from rag.question import rewrite_with_history
+from rag.retrieve import Analyzer, BM25Index, Filters, Ranked, build_vocabulary, find_acronyms, rrf, top_indices
 
 
 class IndexNotReady(RuntimeError):
@@ -102,7 +103,8 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
     sentences_of: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         sentences_of.setdefault(s.chunk_id, []).append(i)
-    analyzer = Analyzer(stemmer, build_vocabulary([r["text"] for r in records.values()]))
+    texts = [r["text"] for r in records.values()]
+    analyzer = Analyzer(stemmer, build_vocabulary(texts), acronyms=find_acronyms(texts))
     sentence_terms = [frozenset(analyzer.terms(s.text)) for s in sentences]
     doc_freq: dict[str, int] = {}
     for p in passages:

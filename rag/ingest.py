@@ -37,7 +37,7 @@ from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
-PIPELINE_VERSION = "2026-11-22.1"
+PIPELINE_VERSION = "2026-11-22.2"
 SUFFIXES = (".txt", ".md")
 
 
@@ -164,7 +164,8 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
     cdoc = clean(src.raw)
     if not cdoc.text.strip():
         raise IngestError(f"{src.source}: geen tekst na opschonen")
-    fields, sources = meta.merge(meta.extract(cdoc), src.sidecar)
+    from_text, spans = meta.extract_with_spans(cdoc)
+    fields, sources = meta.merge(from_text, src.sidecar)
     doc_id = src.doc_id
     fields["title"] = fields["title"] or Path(src.source).stem
     sources.setdefault("title", "file name")
@@ -180,6 +181,7 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
         "hash": content_hash_,
         "metadata": {"doc_id": doc_id, **fields, "source": src.source},
         "metadata_sources": sources,
+        "metadata_spans": {f: list(span) for f, span in spans.items() if sources.get(f) == "text"},
         "origin": src.origin,
         "text": cdoc.text,
         "blocks": [[b.start, b.end, b.kind] for b in cdoc.blocks],

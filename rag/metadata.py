@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.clean import CleanDoc
@@ -44,42 +45,54 @@ def parse_dutch_date(text: str) -> str | None:
         return None
 
 
-def _paragraphs(doc: CleanDoc) -> list[str]:
-    return [doc.block_text(b) for b in doc.blocks if b.kind != "footnote"]
+Span = tuple[int, int]
 
 
-def _after_label(paras: list[str], label: str) -> str | None:
-    """The value of a letterhead field: ``Betreft`` on one line, its value on the next (or after a colon)."""
+@dataclass(frozen=True)
+class Para:
+    text: str
+    start: int
+    end: int
+
+
+def _paragraphs(doc: CleanDoc) -> list[Para]:
+    return [Para(doc.block_text(b), b.start, b.end) for b in doc.blocks if b.kind != "footnote"]
+
+
+def _after_label(paras: list[Para], label: str) -> tuple[str, Span] | None:
+    """The value of a letterhead field: ``Betreft`` on one line, its value on the next (or after a colon).
+
+    The span covers label and value, so a citation shows both.
+    """
     for i, p in enumerate(paras):
-        m = re.fullmatch(label + r"\s*:?\s*(.*)", p, flags=re.I)
+        m = re.fullmatch(label + r"\s*:?\s*(.*)", p.text, flags=re.I)
         if m:
             if m.group(1).strip():
-                return m.group(1).strip()
+                return m.group(1).strip(), (p.start, p.end)
             if i + 1 < len(paras):
-                return paras[i + 1].strip()
+                return paras[i + 1].text.strip(), (p.start, paras[i + 1].end)
     return None
 
 
-def extract_date(paras: list[str]) -> str | None:
-    value = _after_label(paras, "Datum")
-    if value and parse_dutch_date(value):
-        return parse_dutch_date(value)
+def extract_date(paras: list[Para]) -> tuple[str, Span] | None:
+    found = _after_label(paras, "Datum")
+    if found and parse_dutch_date(found[0]):
+        return parse_dutch_date(found[0]), found[1]
     for p in paras:
-        m = re.fullmatch(r"(?:Den Haag|[’']s-Gravenhage),?\s+(.*)", p.strip())
+        m = re.fullmatch(r"(?:Den Haag|[’']s-Gravenhage),?\s+(.*)", p.text.strip())
         if m and parse_dutch_date(m.group(1)):
-            return parse_dutch_date(m.group(1))
+            return parse_dutch_date(m.group(1)), (p.start, p.end)
     return None
 
 
-def extract_title(doc: CleanDoc) -> str | None:
-    paras = _paragraphs(doc)
-    value = _after_label(paras, "Betreft")
-    if value:
-        return value
+def extract_title(doc: CleanDoc) -> tuple[str, Span] | None:
+    found = _after_label(_paragraphs(doc), "Betreft")
+    if found:
+        return found
     for b in doc.blocks:
         text = doc.block_text(b)
         if b.kind == "heading" and len(text.split()) >= 4 and text.isupper() and not text.startswith("NR."):
-            return sentence_case(text, doc.text)
+            return sentence_case(text, doc.text), (b.start, b.end)
     return None
 
 
@@ -123,55 +136,66 @@ def _pretty_role(role: str) -> str:
     return " ".join(out)
 
 
-def extract_sender(paras: list[str]) -> str | None:
+def extract_sender(paras: list[Para]) -> tuple[str, Span] | None:
     """The signing minister(s): ``minister van Defensie (Ruben Brekelmans)``, joined by ``en``."""
     found: list[str] = []
+    span: Span | None = None
     for i, p in enumerate(paras):
-        text = p.strip()
+        text = p.text.strip()
         if len(text) > 90 or not re.match(r"(de\s+)?(minister|staatssecretaris)\b", text, re.I):
             continue
         role, _, tail = text.rstrip(" ,").rpartition(",")
         name = tail.strip() if role and _NAME.fullmatch(tail.strip()) else None
+        end = p.end
         if not name:
             role = text
-        if not name and i + 1 < len(paras) and _NAME.fullmatch(paras[i + 1].strip()):
-            name = paras[i + 1].strip()
+        if not name and i + 1 < len(paras) and _NAME.fullmatch(paras[i + 1].text.strip()):
+            name = paras[i + 1].text.strip()
+            end = paras[i + 1].end
         if not name:
             continue
         entry = f"{_pretty_role(role)} ({name.strip()})"
         if entry not in found:
             found.append(entry)
-    return " en ".join(found) or None
+            span = (span[0] if span else p.start, end)
+    return (" en ".join(found), span) if found and span else None
 
 
-def extract_reference(paras: list[str]) -> str | None:
-    value = _after_label(paras, "Onze referentie") or _after_label(paras, "Ons kenmerk")
-    if value:
-        return value
+def extract_reference(paras: list[Para]) -> tuple[str, Span] | None:
+    found = _after_label(paras, "Onze referentie") or _after_label(paras, "Ons kenmerk")
+    if found:
+        return found
     head = paras[:12]
     for i, p in enumerate(head):
-        m = re.fullmatch(r"(\d{2} \d{3})\b.*", p.strip())
+        m = re.fullmatch(r"(\d{2} \d{3})\b.*", p.text.strip())
         if m and i + 1 < len(head):
-            n = re.match(r"Nr\.\s*(\d+)", head[i + 1].strip(), re.I)
+            n = re.match(r"Nr\.\s*(\d+)", head[i + 1].text.strip(), re.I)
             if n:
-                return f"Kamerstuk {m.group(1)}, nr. {n.group(1)}"
+                return f"Kamerstuk {m.group(1)}, nr. {n.group(1)}", (p.start, head[i + 1].end)
     for p in paras[:6]:
-        m = re.search(r"\bkenmerk\s+(\d{4}Z\d{5})", p, re.I)
+        m = re.search(r"\bkenmerk\s+(\d{4}Z\d{5})", p.text, re.I)
         if m:
-            return m.group(1)
+            return m.group(1), (p.start + m.start(), p.start + m.end())
     return None
 
 
-def extract(doc: CleanDoc) -> dict[str, str | None]:
-    """Fields the letter states itself."""
+def extract_with_spans(doc: CleanDoc) -> tuple[dict[str, str | None], dict[str, Span]]:
+    """Fields the letter states itself, and where in the cleaned text it states them."""
     paras = _paragraphs(doc)
-    return {
+    found = {
         "title": extract_title(doc),
         "date": extract_date(paras),
         "sender": extract_sender(paras),
         "reference": extract_reference(paras),
-        "url": None,
     }
+    fields: dict[str, str | None] = {f: (v[0] if v else None) for f, v in found.items()}
+    fields["url"] = None
+    return fields, {f: v[1] for f, v in found.items() if v}
+
+
+def extract(doc: CleanDoc) -> dict[str, str | None]:
+    """Fields the letter states itself."""
+    return extract_with_spans(doc)[0]
 
 
 def load_sidecar(folder: Path) -> dict[str, dict]:

@@ -17,6 +17,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH
 
+from rag.glossary import ABBREVIATIONS, ENGLISH
+
 # The retrievers Engine.search offers; evaluation ablates over all of them.
 RETRIEVERS = ("bm25", "dense", "hybrid")
 
@@ -27,6 +29,9 @@ STOPWORDS = frozenset(w for w in STOPWORDS_DUTCH if w not in KEEP) | {
     "the", "of", "and", "to", "in", "is", "what", "which", "who", "when", "how", "does", "for", "a", "an", "on",
 }
 _LINKS = ("s", "en", "e", "")
+# Words that say what is asked, not what it is about: kept out of query terms.
+QUESTION_WORDS = frozenset("""wie wat welke welk wanneer waar waarom hoe hoeveel waarvoor waardoor waarmee waarover
+waaruit wiens who what which when where why how many much does did do is are was were""".split())
 
 
 def fold(text: str) -> str:
@@ -39,14 +44,48 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
 
 
-class Analyzer:
-    """Text -> BM25 terms: fold, drop stopwords, split compounds on known words, stem."""
+_ACRONYM = re.compile(r"((?:[A-Z][\w’'-]*[ -]+(?:(?:van|de|der|het|voor|en|op|tot|of|the|for|and)\s+)*){1,6})"
+                      r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
 
-    def __init__(self, stemmer: str = "dutch_porter", vocabulary: set[str] | None = None, split_compounds: bool = True):
+
+def find_acronyms(texts: Sequence[str]) -> dict[str, str]:
+    """``Comprehensive Assistance Package (CAP)`` -> {"cap": "Comprehensive Assistance Package"}.
+
+    Only where the capitals of the words before the brackets spell the acronym, so
+    "lid Van Houwelingen (FVD)" is not taken for a definition.
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _ACRONYM.finditer(text):
+            acronym = m.group(2)
+            letters = [c for c in acronym if c.isalpha() and c.isupper()]
+            tokens = [t for t in re.split(r"[\s-]+", m.group(1).strip()) if t]
+            for start in range(len(tokens)):
+                tail = tokens[start:]
+                if [t[0] for t in tail if t[0].isupper()] == letters and tail[0][0].isupper():
+                    found[fold(acronym)] = " ".join(tail)
+                    break
+    return found
+
+
+class Analyzer:
+    """Text -> BM25 terms: fold, drop stopwords, split compounds on known words, stem.
+
+    Two Dutch helps on top of stemming: compounds are split on words the letters use
+    (``publiekscampagne`` also yields ``publiek`` and ``campagne``), a past participle
+    also yields its stem (``gewaarschuwd`` -> ``waarschuw``), and an acronym the
+    letters define stands for its long form and back (``SASP`` <-> ``Area-wide Strategic Plan``).
+    """
+
+    def __init__(self, stemmer: str = "dutch_porter", vocabulary: set[str] | None = None, split_compounds: bool = True,
+                 acronyms: dict[str, str] | None = None):
         self.stemmer_name = stemmer
         self._stemmer = Stemmer.Stemmer(stemmer)
         self.vocabulary = vocabulary or set()
         self.split_compounds = split_compounds
+        self._vocab_stems = set(self._stemmer.stemWords(sorted(self.vocabulary)))
+        self.acronyms = acronyms or {}
+        self._long_forms = {fold(v): k for k, v in self.acronyms.items()}
 
     def compound_parts(self, word: str) -> list[str]:
         """``publiekscampagne`` -> [``publiek``, ``campagne``] when both halves occur in the corpus."""
@@ -67,14 +106,43 @@ class Analyzer:
                         best = parts
         return best
 
+    def participle_stem(self, word: str) -> list[str]:
+        """``gewaarschuwd`` -> [``waarschuw``] when the letters use that stem."""
+        if len(word) < 7 or not word.startswith("ge") or word in self.vocabulary:
+            return []
+        for cand in (word[2:], word[2:-1] if word.endswith(("d", "t")) else ""):
+            if cand and self._stemmer.stemWord(cand) in self._vocab_stems:
+                return [cand]
+        return []
+
     def terms(self, text: str) -> list[str]:
         out = []
-        for w in words(text):
+        ws = words(text)
+        for w in ws:
             if w in STOPWORDS:
                 continue
             out.append(w)
             out.extend(self.compound_parts(w))
+            out.extend(self.participle_stem(w))
+            if w in self.acronyms:
+                out.extend(x for x in words(self.acronyms[w]) if x not in STOPWORDS)
+        if self._long_forms:
+            joined = " ".join(ws)
+            out.extend(acr for long, acr in self._long_forms.items() if " ".join(words(long)) in joined)
         return self._stem(out)
+
+    def query_terms(self, query: str) -> list[str]:
+        """Terms of a question: its content words plus the letters' spelling of its abbreviations and
+        English domain words (rag/glossary.py)."""
+        extra = []
+        for w in words(query):
+            if w in ABBREVIATIONS:
+                extra.append(ABBREVIATIONS[w])
+            elif w in ENGLISH:
+                extra.append(ENGLISH[w])
+        text = query + (" " + " ".join(extra) if extra else "")
+        drop = set(self._stem(list(QUESTION_WORDS)))
+        return [t for t in self.terms(text) if t not in drop]
 
     def _stem(self, ws: list[str]) -> list[str]:
         return self._stemmer.stemWords(ws)
@@ -98,7 +166,7 @@ class BM25Index:
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
         if not self.size:
             return np.zeros(0, np.float32)
-        terms = [t for t in self.analyzer.terms(query) if t in self._bm25.vocab_dict]
+        terms = [t for t in self.analyzer.query_terms(query) if t in self._bm25.vocab_dict]
         if not terms:
             return np.zeros(self.size, np.float32)
         s = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
