@@ -92,8 +92,9 @@ def _plural_object(q: str) -> bool:
     return w.endswith(("en", "s", "ies", "eren")) and w not in ("ministerie", "is", "was", "has", "does")
 
 
-_OTHER_DOCUMENT = re.compile(r"\b(eerdere|vorige|genoemde|andere|aangehaalde|bedoelde|vragen|verzoek|motie|moties"
-                             r"|toezegging|kamervragen|question|questions|request|motion)\b")
+_OTHER_LETTER = re.compile(r"\b(eerdere|vorige|genoemde|aangehaalde|bedoelde|andere)\b")
+_OTHER_DOCUMENT = re.compile(r"\b(vragen|verzoek|motie|moties|toezegging|kamervragen|questions|request|motion)\b")
+_REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 
 
 def letter_fact(question: str) -> str | None:
@@ -103,10 +104,12 @@ def letter_fact(question: str) -> str | None:
     "het kenmerk van de Kamervragen"): that is answered from the text like any other question.
     """
     q = fold(question)
-    if _OTHER_DOCUMENT.search(q):
+    if _OTHER_LETTER.search(q):
         return None
     for field, pat in _FACTS:
         if pat.search(q):
+            if field == "reference" and _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):
+                return None
             return field
     return None
 

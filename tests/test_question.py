@@ -1,0 +1,93 @@
+"""What a question asks for, on real questions a desk gets."""
+
+import pytest
+
+from rag.question import holds_kind, language, letter_fact, question_kind, rewrite_with_history, wants_comparison
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Hoeveel Nederlandse militairen waren er in 2021 gestationeerd in Mazar-e-Sharif?", "nl"),
+        ("Wat is de inzet van het kabinet?", "nl"),
+        ("budget publiekscampagne", "nl"),
+        ("When was the NATO summit in Vilnius held?", "en"),
+        ("Which ministry is starting a public-private dialogue with businesses?", "en"),
+    ],
+)
+def test_language(question, lang):
+    assert language(question) == lang
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Hoeveel geld komt er structureel beschikbaar voor regionale weerbaarheid?", "amount"),
+        ("Wat kost de huis-aan-huis-publicatie?", "amount"),
+        ("Welk deel van de Nederlanders had actie ondernomen?", "amount"),
+        ("budget publiekscampagne", "amount"),
+        ("Wanneer start de publiekscampagne?", "date"),
+        ("Wie ondertekende de brief?", "person"),
+        ("Welke minister is verantwoordelijk?", "person"),
+        ("Waar vond de top plaats?", "place"),
+        ("Waarom kiest het kabinet voor een gefaseerde aanpak?", "reason"),
+        ("Welke landen nemen deel aan de coalitie?", "list"),
+        ("Noem de zeven civiele paraatheidsgebieden", "list"),
+        ("Welke wet wordt genoemd?", "other"),
+        ("Zweden toetreding", "other"),
+        ("How much did the Netherlands contribute?", "amount"),
+        ("Why does the cabinet choose a phased approach?", "reason"),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Wanneer is de brief over concrete weerbaarheidsdoelen verstuurd?", "date"),
+        ("Van welke datum is de beantwoording door Defensie?", "date"),
+        ("Wie heeft de geannoteerde agenda van 2021 ondertekend?", "sender"),
+        ("Wat is het Kamerstuknummer van de brief met de agenda voor Vilnius?", "reference"),
+        ("Wanneer vindt de NAVO-top plaats?", None),  # about the event, not the letter
+        ("kenmerk Kamervragen Van Houwelingen", None),  # the questions' kenmerk, stated in the text
+        ("Wanneer is de eerdere Kamerbrief over weerbaarheid verstuurd?", None),  # another letter it mentions
+    ],
+)
+def test_letter_fact(question, fact):
+    assert letter_fact(question) == fact
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "holds"),
+    [
+        ("amount", "vanaf 2027 structureel €70 miljoen beschikbaar", True),
+        ("amount", "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan.", True),
+        ("amount", "de 74 projecten van samenwerking", True),
+        ("amount", "De minister bracht op 16 mei een bezoek aan Mazar-e-Sharif.", False),  # a date, not an amount
+        ("amount", "(Kamerstukken 27925 nr. 771, d.d. 21 april 2021)", False),  # a document number
+        ("amount", "Een huis-aan-huis-publicatie is hier onderdeel van.", False),
+        ("date", "In het najaar van 2025 start een meerjarige publiekscampagne", True),
+        ("date", "Het kabinet onderkent dat een crisis een voorbereiding vraagt.", False),
+        ("list", "Daarin wordt samengewerkt met Denemarken, Zweden, Finland, Estland en Letland.", True),
+    ],
+)
+def test_holds_kind(kind, text, holds):
+    assert holds_kind(kind, text) is holds
+
+
+def test_follow_up_is_searched_with_the_turn_it_follows():
+    history = [{"role": "user", "content": "Wat doet het kabinet aan regionale weerbaarheid?"},
+               {"role": "assistant", "content": "..."}]
+    rewritten = rewrite_with_history("En hoeveel geld komt daarvoor beschikbaar?", history)
+    assert rewritten.startswith("Wat doet het kabinet aan regionale weerbaarheid?")
+    standalone = "Welke zeven civiele paraatheidsgebieden noemt de NAVO in haar weerbaarheidsdoelen voor lidstaten?"
+    assert rewrite_with_history(standalone, history) == standalone
+    assert rewrite_with_history("Zweden?", None) == "Zweden?"
+
+
+def test_comparisons():
+    assert wants_comparison("Wat is er tussen de agenda van 2021 en die van 2023 veranderd?")
+    assert wants_comparison("Noemen beide brieven Afghanistan?")
+    assert not wants_comparison("Wat staat er over Afghanistan?")
