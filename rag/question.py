@@ -73,6 +73,8 @@ def language(text: str) -> str:
 def question_kind(question: str) -> str:
     """The kind of answer asked for; ``list`` only for plural objects ("welke landen", not "welke minister")."""
     q = fold(question)
+    if re.search(r"\bwaar (staat|staan)\b.*\bvoor\b|\bwaar gaat\b.*\bover\b|\bstand for\b", q):
+        return "other"  # "waar staat LCP-MD voor?" asks for a meaning, not a place
     for kind, pat in _KIND_PATTERNS:
         if not pat.search(q):
             continue
