@@ -34,7 +34,7 @@ from rag.question import (
     wants_comparison,
     years_in,
 )
-from rag.retrieve import QUESTION_WORDS, Analyzer, fold, words
+from rag.retrieve import QUESTION_WORDS, Analyzer, char_ngrams, fold, text_grams, words
 
 # --- results -------------------------------------------------------------------------------------
 
@@ -108,6 +108,12 @@ class Context:
     idf: dict[str, float]
     vocabulary_stems: set[str]
     max_sentences: int = 4
+    _grams: dict[int, set[str]] = field(default_factory=dict)
+
+    def grams(self, idx: int) -> set[str]:
+        if idx not in self._grams:
+            self._grams[idx] = text_grams(self.sentences[idx].text)
+        return self._grams[idx]
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -132,6 +138,8 @@ _MIN_WORDS = 5  # letterhead lines and headings are no answer on their own
 _ANAPHOR = re.compile(r"^(dit|deze|dat|die|daarmee|hiermee|daarin|hierin|daarnaast|daarbij|hiervoor|daarvoor|zo|"
                       r"ook|daarom|daardoor|hierdoor|dergelijke)\b|\b(hiervoor|daarvoor|hiervan|daarvan|hierbij)\b",
                       re.I)
+_MULTI_PART = re.compile(r"\?.*\?|\b(en|of|and)\s+(wie|wat|welke?|wanneer|waar|waarom|hoe|hoeveel|who|what|when"
+                         r"|where|why|how)\b", re.I | re.S)
 _CONSEQUENCE = re.compile(r"\b(daarom|daardoor|hierdoor|om die reden|dus|derhalve)\b", re.I)
 
 
@@ -139,15 +147,41 @@ def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
     return {t: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
-def weighted_coverage(q_terms: list[str], text_terms: set[str] | frozenset[str], idf: dict[str, float],
-                      unknown_idf: float) -> float:
-    """Share of the question's (IDF-weighted) terms that occur in the text."""
-    uniq = list(dict.fromkeys(q_terms))
-    if not uniq:
+@dataclass(frozen=True)
+class QueryWord:
+    """A content word of the question, what counts as meeting it, and how much it matters (IDF)."""
+
+    word: str
+    stems: frozenset[str]
+    grams: frozenset[str]
+    weight: float
+
+
+def query_words(question: str, analyzer: Analyzer, idf: dict[str, float]) -> list[QueryWord]:
+    unknown_idf = max(idf.values(), default=1.0)
+    out = []
+    for word, stems in analyzer.word_groups(question):
+        known = [idf[t] for t in stems if t in idf]
+        grams = frozenset(char_ngrams(word)) if len(word) >= 6 and word.isalpha() else frozenset()
+        out.append(QueryWord(word, frozenset(stems), grams, max(known) if known else unknown_idf))
+    return out
+
+
+def coverage(qws: list[QueryWord], stems: set[str] | frozenset[str], grams: set[str] | frozenset[str]) -> float:
+    """IDF-weighted share of the question's words the text meets: by a shared term, or partly by shared
+    character 5-grams (``coördineert`` / ``coördinatie``, ``voorlichtingscampagne`` / ``publiekscampagne``)."""
+    total = sum(w.weight for w in qws)
+    if not total:
         return 0.0
-    total = sum(idf.get(t, unknown_idf) for t in uniq)
-    hit = sum(idf.get(t, unknown_idf) for t in uniq if t in text_terms)
-    return hit / total if total else 0.0
+    got = 0.0
+    for w in qws:
+        if w.stems & stems:
+            got += w.weight
+        elif w.grams:
+            share = len(w.grams & grams) / len(w.grams)
+            if share >= 0.5:
+                got += w.weight * share
+    return got / total
 
 
 def dense_scale(cos: float) -> float:
@@ -186,27 +220,29 @@ def _looks_like_name(question: str, folded_word: str, lang: str) -> bool:
     return False
 
 
-def score_sentences(q_terms: list[str], kind: str, hits: list, sims: dict[str, float], ctx: Context
+def score_sentences(qws: list[QueryWord], kind: str, hits: list, sims: dict[str, float], ctx: Context
                     ) -> list[ScoredSentence]:
     """Every sentence of the retrieved passages, best first."""
-    unknown_idf = max(ctx.idf.values(), default=1.0)
     floor = min(sims.values(), default=0.0)
     strict = kind in ("amount", "date")
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(hits):
         ids = ctx.sentences_of.get(hit.passage.chunk_id, [])
-        section_terms = set(ctx.analyzer.terms(hit.passage.section)) if hit.passage.section else set()
-        footnotes = hit.passage.section == "Voetnoten"
+        section = hit.passage.section or ""
+        section_terms = set(ctx.analyzer.terms(section)) if section else set()
+        section_grams = text_grams(section) if section else set()
+        footnotes = section == "Voetnoten"
         for pos, i in enumerate(ids):
             s = ctx.sentences[i]
             if len(s.text.split()) < _MIN_WORDS:
                 continue
-            terms = ctx.sentence_terms[i]
-            context = set(terms) | section_terms
+            terms, grams = ctx.sentence_terms[i], ctx.grams(i)
+            c_terms, c_grams = set(terms) | section_terms, grams | section_grams
             if pos and _ANAPHOR.search(s.text):
-                context |= ctx.sentence_terms[ids[pos - 1]]
-            lex = weighted_coverage(q_terms, terms, ctx.idf, unknown_idf)
-            lex_ctx = weighted_coverage(q_terms, context, ctx.idf, unknown_idf)
+                c_terms |= ctx.sentence_terms[ids[pos - 1]]
+                c_grams = c_grams | ctx.grams(ids[pos - 1])
+            lex = coverage(qws, terms, grams)
+            lex_ctx = coverage(qws, c_terms, c_grams)
             ok = holds_kind(kind, s.text)
             dense = sims.get(s.sentence_id, floor)
             score = (0.40 * dense_scale(dense) + 0.25 * lex + 0.15 * lex_ctx + 0.05 / (1 + rank)
@@ -214,8 +250,29 @@ def score_sentences(q_terms: list[str], kind: str, hits: list, sims: dict[str, f
             if footnotes:
                 score *= 0.75
             out.append(ScoredSentence(i, score, dense, max(lex, lex_ctx * 0.9), ok, rank))
+        _answers_inherit_their_questions(out, ids, ctx, kind)
     out.sort(key=lambda x: -x.score)
     return out
+
+
+def _answers_inherit_their_questions(scored: list[ScoredSentence], ids: list[int], ctx: Context, kind: str) -> None:
+    """In answers to Kamervragen a matching question ("1. Bent u bekend ...?") is no answer: the sentence
+    after it is. The question keeps a fraction of its score; its answer gets the rest."""
+    by_idx = {s.idx: s for s in scored if s.idx in ids}
+    for pos, i in enumerate(ids):
+        q = by_idx.get(i)
+        if q is None or not ctx.sentences[i].text.rstrip().endswith("?"):
+            continue
+        nxt = next((j for j in ids[pos + 1:] if not ctx.sentences[j].text.rstrip().endswith("?")), None)
+        if nxt is not None:
+            a = by_idx.get(nxt)
+            if a is None:  # a short answer ("Ja.", "Nee, ...") was skipped as too short: score it now
+                a = ScoredSentence(nxt, 0.0, q.dense, q.lexical, holds_kind(kind, ctx.sentences[nxt].text),
+                                   q.passage_rank)
+                scored.append(a)
+                by_idx[nxt] = a
+            a.score = max(a.score, 0.95 * q.score)
+        q.score *= 0.5
 
 
 def _neighbour(ctx: Context, idx: int, step: int) -> int | None:
@@ -229,26 +286,39 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
     """The best sentence, close runners-up that add something, and the neighbours a sentence leans on."""
     best = scored[0]
     chosen = [best]
-    limit = ctx.max_sentences if kind in ("list", "reason", "other") else min(ctx.max_sentences, 3)
     compare = wants_comparison(question)
+    several = compare or _MULTI_PART.search(question) is not None  # "Waar ... en wie ...?", two question marks
+    limit = ctx.max_sentences if kind in ("list", "reason", "other") else min(ctx.max_sentences, 3)
+    if several:
+        limit += 1
     seen_docs = {ctx.sentences[best.idx].doc_id}
     for cand in scored[1:]:
         if len(chosen) >= limit:
             break
         new_doc = ctx.sentences[cand.idx].doc_id not in seen_docs
-        if cand.score < (0.75 if compare and new_doc else 0.85) * best.score:
+        if cand.score < (0.75 if several and new_doc else 0.8 if several else 0.85) * best.score:
             continue
         if any(_overlap(ctx.sentence_terms[cand.idx], ctx.sentence_terms[c.idx]) > 0.6 for c in chosen):
             continue
         chosen.append(cand)
         seen_docs.add(ctx.sentences[cand.idx].doc_id)
+    _cover_years(scored, chosen, ctx, question, best.score)
 
     extra: list[int | None] = []
     text = ctx.sentences[best.idx].text
     if text.rstrip().endswith(":"):  # it announces the list that follows
         extra.append(_neighbour(ctx, best.idx, +1))
     if kind == "reason" and (not STRONG_CAUSE.search(text) or _CONSEQUENCE.search(text)):
-        extra.append(_neighbour(ctx, best.idx, -1))  # the reason stands just before ("... heeft daarom ...")
+        prev = _neighbour(ctx, best.idx, -1)  # the reason stands just before ("... heeft daarom ...")
+        extra.append(prev)
+        if prev is not None and len(ctx.sentences[prev].text.split()) < 12 and not STRONG_CAUSE.search(
+                ctx.sentences[prev].text):
+            extra.append(_neighbour(ctx, prev, -1))  # "Middelen dwingen tot keuzes. Niet alles kan tegelijk. ..."
+    nxt = _neighbour(ctx, best.idx, +1)
+    if nxt is not None and _ANAPHOR.search(ctx.sentences[nxt].text):
+        follow = next((c for c in scored if c.idx == nxt), None)  # "Nederland kondigde hiervoor ... aan."
+        if follow is not None and follow.score >= 0.6 * best.score:
+            extra.append(nxt)
     if not best.kind_ok and kind in ("amount", "date", "person", "place", "list"):
         for step in (+1, -1):  # "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan."
             n = _neighbour(ctx, best.idx, step)
@@ -256,10 +326,32 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
                 extra.append(n)
                 break
     for n in extra:
-        if n is not None and all(c.idx != n for c in chosen):
+        if n is not None and len(ctx.sentences[n].text.split()) >= _MIN_WORDS and all(c.idx != n for c in chosen):
             chosen.append(ScoredSentence(n, best.score * 0.99, best.dense, best.lexical,
                                          holds_kind(kind, ctx.sentences[n].text), best.passage_rank))
     return chosen
+
+
+def _doc_years(ctx: Context, doc_id: str) -> set[str]:
+    md = ctx.records[doc_id]["metadata"]
+    return set(years_in(f"{md.get('date') or ''} {md.get('title') or ''}"))
+
+
+def _cover_years(scored: list[ScoredSentence], chosen: list[ScoredSentence], ctx: Context, question: str,
+                 best_score: float) -> None:
+    """A question about two years ("de agenda's van 2021 en 2023") gets a sentence from a letter of each."""
+    years = years_in(question)
+    if len(years) < 2:
+        return
+    for y in years:
+        if any(y in _doc_years(ctx, ctx.sentences[c.idx].doc_id) or y in ctx.sentences[c.idx].text for c in chosen):
+            continue
+        for cand in scored:
+            if cand.score < 0.5 * best_score:
+                break
+            if y in _doc_years(ctx, ctx.sentences[cand.idx].doc_id) and cand not in chosen:
+                chosen.append(cand)
+                break
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -268,24 +360,25 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def support_features(question: str, q_terms: list[str], selected: list[ScoredSentence], ctx: Context,
-                     passage_terms: set[str], kind: str) -> dict[str, float]:
+def support_features(question: str, qws: list[QueryWord], selected: list[ScoredSentence], ctx: Context,
+                     passage: tuple[set[str], set[str]], kind: str) -> dict[str, float]:
     """What the support score rests on, each in 0..1 (or a small count)."""
     lang = language(question)
     unknown = unknown_terms(question, ctx.analyzer, ctx.vocabulary_stems)
     names = [w for w in unknown if _looks_like_name(question, w, lang)]
     union: set[str] = set()
+    union_grams: set[str] = set()
     for s in selected:
         union |= ctx.sentence_terms[s.idx]
-    unknown_idf = max(ctx.idf.values(), default=1.0)
+        union_grams |= ctx.grams(s.idx)
     required = kind in ("amount", "date", "person", "place")
     holding = [s for s in selected if holds_kind(kind, ctx.sentences[s.idx].text)]
     # the sentence that holds the amount (date, name) must itself be about what was asked
     focus = max((s.lexical for s in holding), default=0.0) if required else max(s.lexical for s in selected)
     return {
         "dense": dense_scale(max(s.dense for s in selected)),
-        "lexical": weighted_coverage(q_terms, union, ctx.idf, unknown_idf),
-        "passage_lexical": weighted_coverage(q_terms, passage_terms, ctx.idf, unknown_idf),
+        "lexical": coverage(qws, union, union_grams),
+        "passage_lexical": coverage(qws, *passage),
         "kind_missing": float(required and not holding),
         "kind_lexical": focus,
         "unknown_names": float(min(len(names), 2)),
@@ -388,12 +481,11 @@ def _target_letters(question: str, hits: list, ctx: Context) -> list[str]:
                     picked.append(d)
                     break
         return picked or ranked[:2]
-    q_terms = ctx.analyzer.query_terms(question)
-    unknown_idf = max(ctx.idf.values(), default=1.0)
+    qws = query_words(question, ctx.analyzer, ctx.idf)
 
     def fit(rank: int, doc_id: str) -> float:
-        title_terms = set(ctx.analyzer.terms(ctx.records[doc_id]["metadata"].get("title") or ""))
-        return weighted_coverage(q_terms, title_terms, ctx.idf, unknown_idf) + 0.25 / (1 + rank)
+        title = ctx.records[doc_id]["metadata"].get("title") or ""
+        return coverage(qws, set(ctx.analyzer.terms(title)), text_grams(title)) + 0.25 / (1 + rank)
 
     return [max(enumerate(ranked), key=lambda r: fit(*r))[1]]
 
@@ -459,19 +551,21 @@ def compose(question: str, hits: list, sims: dict[str, float], ctx: Context, thr
         answer = fact_answer(question, fact, hits, ctx, lang)
         if answer is not None:
             if answer.abstained:
-                scored = score_sentences(ctx.analyzer.query_terms(question), kind, hits, sims, ctx)
+                scored = score_sentences(query_words(question, ctx.analyzer, ctx.idf), kind, hits, sims, ctx)
                 answer.citations = closest_passages(scored, ctx, hits)
             return answer
-    q_terms = ctx.analyzer.query_terms(question)
-    scored = score_sentences(q_terms, kind, hits, sims, ctx)
+    qws = query_words(question, ctx.analyzer, ctx.idf)
+    scored = score_sentences(qws, kind, hits, sims, ctx)
     if not scored:
         return Answer(abstain_text, True, "extractive", [], {}, question, 0.0, lang, kind)
     chosen = select(scored, ctx, kind, question)
     best_chunk = ctx.sentences[chosen[0].idx].chunk_id
     passage_terms: set[str] = set()
+    passage_grams: set[str] = set()
     for i in ctx.sentences_of[best_chunk]:
         passage_terms |= ctx.sentence_terms[i]
-    feats = support_features(question, q_terms, chosen, ctx, passage_terms, kind)
+        passage_grams |= ctx.grams(i)
+    feats = support_features(question, qws, chosen, ctx, (passage_terms, passage_grams), kind)
     support = support_score(feats, weights)
     if support < threshold:
         return Answer(abstain_text, True, "extractive", closest_passages(scored, ctx, hits), {}, question, support,

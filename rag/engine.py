@@ -20,7 +20,17 @@ from rag.embed import Embedder, load_embedder
 from rag.index import IndexStore, Manifest
 from rag.ingest import IngestError, IngestSummary, SourceDoc, discover, ingest
 from rag.question import rewrite_with_history
-from rag.retrieve import Analyzer, BM25Index, Filters, Ranked, build_vocabulary, find_acronyms, rrf, top_indices
+from rag.retrieve import (
+    Analyzer,
+    BM25Index,
+    Filters,
+    NgramAnalyzer,
+    Ranked,
+    build_vocabulary,
+    find_acronyms,
+    rrf,
+    top_indices,
+)
 
 
 class IndexNotReady(RuntimeError):
@@ -75,7 +85,7 @@ class CorpusView:
     sentences_of: dict[str, list[int]]
     analyzer: Analyzer
     bm25_passages: BM25Index
-    bm25_sentences: BM25Index
+    ngram_passages: BM25Index
     sentence_terms: list[frozenset[str]]
     idf: dict[str, float]
     vocabulary_stems: set[str]
@@ -120,7 +130,7 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
         sentences_of=sentences_of,
         analyzer=analyzer,
         bm25_passages=BM25Index([_bm25_text(records[p.doc_id], p) for p in passages], analyzer),
-        bm25_sentences=BM25Index([s.text for s in sentences], analyzer),
+        ngram_passages=BM25Index([_bm25_text(records[p.doc_id], p) for p in passages], NgramAnalyzer()),
         sentence_terms=sentence_terms,
         idf=idf_table(doc_freq, len(passages)),
         vocabulary_stems=set(doc_freq),
@@ -245,9 +255,11 @@ class Engine:
         hits = self.store.query("chunks", qvec.tolist(), n, filters.doc_ids if filters else None, lo, hi)
         return [(node.node_id, float(sim)) for node, sim in hits if node.node_id in view.passage_pos]
 
-    def bm25_passages(self, query: str, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+    def bm25_passages(self, query: str, n: int, filters: Filters | None, index: str = "words"
+                      ) -> list[tuple[str, float]]:
         view = self.view
-        scores = view.bm25_passages.scores(query, view.mask(view.passages, filters))
+        bm25 = view.bm25_passages if index == "words" else view.ngram_passages
+        scores = bm25.scores(query, view.mask(view.passages, filters))
         return [(view.passages[i].chunk_id, float(scores[i])) for i in top_indices(scores, n)]
 
     def search(self, query: str, top_k: int | None = None, filters: Filters | None = None,
@@ -259,6 +271,8 @@ class Engine:
         rankings: dict[str, list[tuple[str, float]]] = {}
         if retriever in ("hybrid", "bm25"):
             rankings["bm25"] = self.bm25_passages(query, n, filters)
+        if retriever in ("hybrid", "ngram"):
+            rankings["ngram"] = self.bm25_passages(query, n, filters, index="ngrams")
         if retriever in ("hybrid", "dense"):
             vec = qvec if qvec is not None else self.embed_query(query)
             rankings["dense"] = self.dense_passages(vec, n, filters)

@@ -34,6 +34,7 @@ ABBREVIATIONS = {
     "eu": "Europese Unie",
     "bbp": "bruto binnenlands product",
     "gdp": "bbp",
+    "nl": "Nederland",
 }
 
 ENGLISH = {

@@ -21,7 +21,8 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"\b(wanneer|welke datum|van welke datum|op welke dag|in welk jaar|welk jaar|sinds wanneer|vanaf wanneer"
         r"|per wanneer|tot wanneer|datum|when|what date|which year|what year|since when|dated)\b")),
     ("person", re.compile(
-        r"\b(wie|door wie|van wie|met wie|welke minister\w*|welk ministerie|ondertekend\w*|afzender|who|whom"
+        r"\b(wie|door wie|van wie|met wie|welke minister\w*|welk ministerie|ondertekend\w*|afzender|hoe heet\w*"
+        r"|naam van|who|whom|what is the name"
         r"|which minister\w*|signed)\b")),
     ("place", re.compile(r"\b(waar|in welke (stad|plaats|land)|welke (stad|plaats)|where|which city|what city)\b")),
     ("reason", re.compile(r"\b(waarom|om welke reden|wat is het doel|waartoe|waardoor|why|for what reason|purpose"
@@ -85,13 +86,22 @@ def question_kind(question: str) -> str:
 
 
 def _plural_object(q: str) -> bool:
-    m = re.search(r"\b(welke|which|wat zijn|what are|noem|list)\s+(\w+)", q)
+    """``welke (militaire) capaciteiten`` / ``welke EU-landen``: a plural noun within two words of the question word."""
+    m = re.search(r"\b(welke|which|wat zijn|what are|noem|list)\s+([\w-]+)(?:\s+([\w-]+))?", q)
     if not m:
         return False
     if m.group(1) in ("wat zijn", "what are", "noem", "list"):
         return True
-    w = m.group(2)
-    return w.endswith(("en", "s", "ies", "eren")) and w not in ("ministerie", "is", "was", "has", "does")
+    for w in (m.group(2), m.group(3) or ""):
+        w = w.split("-")[-1]
+        if len(w) > 3 and w.endswith(("en", "s", "ies", "eren")) and w not in _NOT_PLURAL:
+            return True
+    return False
+
+
+_NOT_PLURAL = {"ministerie", "is", "was", "has", "does", "wordt", "worden", "zijn", "hebben", "kunnen", "zullen",
+               "moeten", "willen", "gaan", "staan", "liggen", "komen", "noemen", "spelen", "nemen", "geven", "vinden",
+               "this", "his", "its"}
 
 
 _OTHER_LETTER = re.compile(r"\b(eerdere|vorige|genoemde|aangehaalde|bedoelde|andere)\b")

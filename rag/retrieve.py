@@ -20,7 +20,7 @@ from bm25s.stopwords import STOPWORDS_DUTCH
 from rag.glossary import ABBREVIATIONS, ENGLISH
 
 # The retrievers Engine.search offers; evaluation ablates over all of them.
-RETRIEVERS = ("bm25", "dense", "hybrid")
+RETRIEVERS = ("bm25", "ngram", "dense", "hybrid")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The default stopword list drops words that carry meaning in questions about letters.
@@ -29,6 +29,7 @@ STOPWORDS = frozenset(w for w in STOPWORDS_DUTCH if w not in KEEP) | {
     "the", "of", "and", "to", "in", "is", "what", "which", "who", "when", "how", "does", "for", "a", "an", "on",
 }
 _LINKS = ("s", "en", "e", "")
+_PARTICIPLE = re.compile(r"^(op|af|aan|uit|in|mee|toe|terug|voor|na|over|door|bij|om|weg|vast|samen|)ge(\w{4,})$")
 # Words that say what is asked, not what it is about: kept out of query terms.
 QUESTION_WORDS = frozenset("""wie wat welke welk wanneer waar waarom hoe hoeveel waarvoor waardoor waarmee waarover
 waaruit wiens who what which when where why how many much does did do is are was were""".split())
@@ -84,18 +85,28 @@ class Analyzer:
         self.vocabulary = vocabulary or set()
         self.split_compounds = split_compounds
         self._vocab_stems = set(self._stemmer.stemWords(sorted(self.vocabulary)))
+        self._prefix_index: dict[str, list[str]] = {}
+        for v in self.vocabulary:
+            self._prefix_index.setdefault(v[:5], []).append(v)
         self.acronyms = acronyms or {}
         self._long_forms = {fold(v): k for k, v in self.acronyms.items()}
 
     def compound_parts(self, word: str) -> list[str]:
-        """``publiekscampagne`` -> [``publiek``, ``campagne``] when both halves occur in the corpus."""
+        """``publiekscampagne`` -> [``publiek``, ``campagne``] when both halves occur in the letters.
+
+        Dutch compounds are right-headed, so when only the tail is a word of the
+        letters it is kept alone: ``voorlichtingscampagne`` -> [``campagne``].
+        """
         if not self.split_compounds or len(word) < 8 or not word.isalpha():
             return []
         best: list[str] = []
+        head: list[str] = []
         for i in range(4, len(word) - 3):
             left, right = word[:i], word[i:]
             if right not in self.vocabulary:
                 continue
+            if not head and len(right) >= 5:
+                head = [right]  # the longest known tail
             for link in _LINKS:
                 if link and not left.endswith(link):
                     continue
@@ -104,14 +115,19 @@ class Analyzer:
                     parts = [stem, right]
                     if len(stem) > sum(len(p) for p in best[:1]):
                         best = parts
-        return best
+        return best or head
 
     def participle_stem(self, word: str) -> list[str]:
-        """``gewaarschuwd`` -> [``waarschuw``] when the letters use that stem."""
-        if len(word) < 7 or not word.startswith("ge") or word in self.vocabulary:
+        """``gewaarschuwd`` -> [``waarschuw``], ``opgewaardeerd`` -> [``opwaardeer``] when the letters use that stem."""
+        if len(word) < 7 or word in self.vocabulary:
             return []
-        for cand in (word[2:], word[2:-1] if word.endswith(("d", "t")) else ""):
-            if cand and self._stemmer.stemWord(cand) in self._vocab_stems:
+        m = _PARTICIPLE.match(word)
+        if not m:
+            return []
+        base = m.group(1) + m.group(2)
+        for cand in (base, base[:-1] if base.endswith(("d", "t")) else ""):
+            if cand and (self._stemmer.stemWord(cand) in self._vocab_stems or any(
+                    v.startswith(cand[:7]) for v in self._prefix_index.get(cand[:5], ()))):
                 return [cand]
         return []
 
@@ -131,6 +147,26 @@ class Analyzer:
             out.extend(acr for long, acr in self._long_forms.items() if " ".join(words(long)) in joined)
         return self._stem(out)
 
+    def word_groups(self, query: str) -> list[tuple[str, list[str]]]:
+        """Each content word of a question with every term that counts as meeting it: its stem, its
+        compound parts and participle stem, the letters' spelling of an abbreviation or English word, and
+        the long form of an acronym (and an acronym whose long form the question spells out)."""
+        groups = []
+        ws = words(query)
+        for w in ws:
+            if w in STOPWORDS or w in QUESTION_WORDS:
+                continue
+            alts = [w, *self.compound_parts(w), *self.participle_stem(w)]
+            for mapped in (ABBREVIATIONS.get(w), ENGLISH.get(w), self.acronyms.get(w)):
+                if mapped:
+                    alts.extend(x for x in words(mapped) if x not in STOPWORDS)
+            groups.append((w, self._stem(alts)))
+        if self._long_forms:
+            joined = " ".join(ws)
+            groups.extend((acr, self._stem([acr])) for long, acr in self._long_forms.items()
+                          if " ".join(words(long)) in joined)
+        return groups
+
     def query_terms(self, query: str) -> list[str]:
         """Terms of a question: its content words plus the letters' spelling of its abbreviations and
         English domain words (rag/glossary.py)."""
@@ -148,6 +184,61 @@ class Analyzer:
         return self._stemmer.stemWords(ws)
 
 
+def char_ngrams(word: str, n: int = 5) -> set[str]:
+    """Character n-grams of a word with boundary marks: Dutch compounds and derivations share them
+    (``voorlichtingscampagne`` and ``publiekscampagne``; ``coördineert`` and ``coördinatie``)."""
+    w = f"<{word}>"
+    return {w[i:i + n] for i in range(max(len(w) - n + 1, 1))}
+
+
+def text_grams(text: str, n: int = 5) -> set[str]:
+    """The character n-grams of a text's content words."""
+    out: set[str] = set()
+    for w in words(text):
+        if len(w) >= 4 and w not in STOPWORDS:
+            out |= char_ngrams(w, n)
+    return out
+
+
+class NgramAnalyzer:
+    """Text -> character 5-grams of its content words, for a BM25 that matches parts of words."""
+
+    def __init__(self, n: int = 5):
+        self.n = n
+
+    def terms(self, text: str) -> list[str]:
+        out: list[str] = []
+        for w in words(text):
+            if w not in STOPWORDS and len(w) >= 4:
+                out.extend(sorted(char_ngrams(w, self.n)))
+        return out
+
+    def word_groups(self, query: str) -> list[tuple[str, list[str]]]:
+        """Each content word of a question with every term that counts as meeting it: its stem, its
+        compound parts and participle stem, the letters' spelling of an abbreviation or English word, and
+        the long form of an acronym (and an acronym whose long form the question spells out)."""
+        groups = []
+        ws = words(query)
+        for w in ws:
+            if w in STOPWORDS or w in QUESTION_WORDS:
+                continue
+            alts = [w, *self.compound_parts(w), *self.participle_stem(w)]
+            for mapped in (ABBREVIATIONS.get(w), ENGLISH.get(w), self.acronyms.get(w)):
+                if mapped:
+                    alts.extend(x for x in words(mapped) if x not in STOPWORDS)
+            groups.append((w, self._stem(alts)))
+        if self._long_forms:
+            joined = " ".join(ws)
+            groups.extend((acr, self._stem([acr])) for long, acr in self._long_forms.items()
+                          if " ".join(words(long)) in joined)
+        return groups
+
+    def query_terms(self, query: str) -> list[str]:
+        extra = [ABBREVIATIONS.get(w) or ENGLISH.get(w) or "" for w in words(query)]
+        text = query + " " + " ".join(x for x in extra if x)
+        return [t for w in words(text) if w not in QUESTION_WORDS for t in self.terms(w)]
+
+
 def build_vocabulary(texts: Sequence[str]) -> set[str]:
     return {w for t in texts for w in words(t) if len(w) >= 4 and w not in STOPWORDS}
 
@@ -155,7 +246,7 @@ def build_vocabulary(texts: Sequence[str]) -> set[str]:
 class BM25Index:
     """bm25s over a fixed list of texts; scores for every text, so filters are a mask."""
 
-    def __init__(self, texts: Sequence[str], analyzer: Analyzer):
+    def __init__(self, texts: Sequence[str], analyzer: Analyzer | NgramAnalyzer):
         self.analyzer = analyzer
         self.size = len(texts)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
