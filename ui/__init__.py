@@ -1,0 +1,1 @@
+"""Staff chat UI (Gradio), mounted at /ui by ``rag.api.create_app``."""
