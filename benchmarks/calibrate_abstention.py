@@ -1,6 +1,6 @@
 """Fit the abstention (support) model on a question set and say how well it separates.
 
-    .venv/bin/python benchmarks/calibrate_abstention.py [--set evals/dev.jsonl] [--index DIR]
+    .venv/bin/python benchmarks/calibrate_abstention.py [--set evals/dev.jsonl ...] [--index DIR]
 
 Runs every question through the engine without abstaining, collects the support
 features of the answer it would give, fits a logistic regression (L2, plain numpy)
@@ -46,7 +46,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 500
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--set", default="evals/dev.jsonl")
+    ap.add_argument("--set", action="append", help="question set(s) to fit on (default: evals/dev.jsonl)")
     ap.add_argument("--index", default=None)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--max-false-rate", type=float, default=0.04)
@@ -56,7 +56,8 @@ def main() -> int:
     engine = Engine(settings)
     engine.load()
     rows, labels, top1, ids = [], [], [], []
-    for q in load_set(args.set):
+    questions = [q for path in (args.set or ["evals/dev.jsonl"]) for q in load_set(path)]
+    for q in questions:
         ans = engine.answer(q["question"], threshold=-1.0)
         if "letter_fact" in ans.features:
             continue

@@ -541,20 +541,25 @@ def _fact_sentence(fact: str, title: str, value: str, lang: str) -> str:
 # --- the answer ----------------------------------------------------------------------------------
 
 def compose(question: str, hits: list, sims: dict[str, float], ctx: Context, threshold: float,
-            weights: dict[str, float] | None = None) -> Answer:
-    """The answer (or abstention) for ``question`` from the retrieved ``hits``; timings are the caller's."""
+            weights: dict[str, float] | None = None, query: str | None = None) -> Answer:
+    """The answer (or abstention) for ``question`` from the retrieved ``hits``; timings are the caller's.
+
+    ``query`` is the question as searched: for a follow-up it includes the turn it follows, and its
+    words are what an answer must cover.
+    """
+    query = query or question
     lang = language(question)
     kind = question_kind(question)
     abstain_text = ABSTAIN_EN if lang == "en" else ABSTAIN_NL
     fact = letter_fact(question)
     if fact:
-        answer = fact_answer(question, fact, hits, ctx, lang)
+        answer = fact_answer(query, fact, hits, ctx, lang)
         if answer is not None:
             if answer.abstained:
-                scored = score_sentences(query_words(question, ctx.analyzer, ctx.idf), kind, hits, sims, ctx)
+                scored = score_sentences(query_words(query, ctx.analyzer, ctx.idf), kind, hits, sims, ctx)
                 answer.citations = closest_passages(scored, ctx, hits)
             return answer
-    qws = query_words(question, ctx.analyzer, ctx.idf)
+    qws = query_words(query, ctx.analyzer, ctx.idf)
     scored = score_sentences(qws, kind, hits, sims, ctx)
     if not scored:
         return Answer(abstain_text, True, "extractive", [], {}, question, 0.0, lang, kind)

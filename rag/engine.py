@@ -311,7 +311,7 @@ class Engine:
         ctx = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,
                       view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
         ans = compose(question, hits, sims, ctx,
-                      self.settings.abstain_threshold if threshold is None else threshold)
+                      self.settings.abstain_threshold if threshold is None else threshold, query=query)
         t2 = time.perf_counter()
         ans.mode, ans.query = mode, query
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),

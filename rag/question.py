@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.retrieve import fold, words
+from rag.retrieve import QUESTION_WORDS, STOPWORDS, fold, words
 
 KINDS = ("amount", "date", "person", "place", "list", "reason", "other")
 
@@ -37,8 +37,11 @@ _NL = set("""de het een van en wat welke wie wanneer waar waarom hoe zijn wordt 
 dat deze die er niet ook naar heeft hebben zal zullen kan hoeveel nederland kabinet brief""".split())
 
 _FOLLOWUP = re.compile(
-    r"^(en|maar|ook|dus|daarnaast|verder|and|also)\b|\b(daarvoor|daarvan|daarover|daarbij|daarmee|daarin|hiervoor"
-    r"|hiervan|hierover|dat|die|dit|deze|hij|zij|ze|hun|hem|daar|toen|it|that|they|them|those|this)\b", re.I)
+    r"^(en|maar|ook|dus|daarnaast|verder|and|also|what about)\b"
+    r"|\b(daarvoor|daarvan|daarover|daarbij|daarmee|daarin|daarna|hiervoor|hiervan|hierover|hiermee|toen|hij|zij|ze"
+    r"|hun|hem|it|they|them|those)\b"
+    r"|\b(die|deze|dat|dit|that|this|these)\s+(brief|brieven|bedrag|geld|maatregel\w*|plan\w*|top|agenda|doelen"
+    r"|campagne|minister|letter|plan|summit|amount|measures?)\b", re.I)
 
 _COMPARE = re.compile(r"\b(beide|allebei|zowel|verschil\w*|vergelijk\w*|versus|vs|ten opzichte van|in de brieven"
                       r"|welke brieven|meerdere brieven|both|compare\w*|differ\w*|across)\b", re.I)
@@ -138,14 +141,16 @@ def rewrite_with_history(question: str, history: Sequence[dict] | None) -> str:
     """A follow-up ("En hoeveel geld komt daarvoor beschikbaar?") is searched together with the turn it follows.
 
     Without a language model the rewrite is additive: the previous user question
-    is prepended when the new one is short or refers back (daarvoor, dat, die ...).
+    is prepended when the new one refers back ("daarvoor", "die brief", a leading "En")
+    or is too short to stand alone ("Waarom?", "En in 2023?").
     """
     if not history:
         return question
     previous = [h["content"] for h in history if h.get("role") == "user" and h.get("content", "").strip()]
     if not previous:
         return question
-    if len(words(question)) <= 8 or _FOLLOWUP.search(question.strip()):
+    content = [w for w in words(question) if w not in QUESTION_WORDS and w not in STOPWORDS]
+    if len(content) <= 1 or _FOLLOWUP.search(question.strip()):
         return f"{previous[-1].strip()} {question.strip()}"
     return question
 

@@ -84,6 +84,9 @@ def test_follow_up_is_searched_with_the_turn_it_follows():
     assert rewritten.startswith("Wat doet het kabinet aan regionale weerbaarheid?")
     standalone = "Welke zeven civiele paraatheidsgebieden noemt de NAVO in haar weerbaarheidsdoelen voor lidstaten?"
     assert rewrite_with_history(standalone, history) == standalone
+    assert rewrite_with_history("Wat is het weerbericht voor morgen in Utrecht?", history).startswith("Wat is het weer")
+    assert rewrite_with_history("En wie heeft die brief ondertekend?", history).startswith("Wat doet het kabinet")
+    assert rewrite_with_history("Waarom?", history).startswith("Wat doet het kabinet")
     assert rewrite_with_history("Zweden?", None) == "Zweden?"
 
 
