@@ -79,13 +79,13 @@ def question_kind(question: str) -> str:
     q = fold(question)
     if re.search(r"\bwaar (staat|staan)\b.*\bvoor\b|\bwaar gaat\b.*\bover\b|\bstand for\b", q):
         return "other"  # "waar staat LCP-MD voor?" asks for a meaning, not a place
-    for kind, pat in _KIND_PATTERNS:
-        if not pat.search(q):
-            continue
-        if kind == "list" and not _plural_object(q):
-            continue
-        return kind
-    return "other"
+    found = []
+    for order, (kind, pat) in enumerate(_KIND_PATTERNS):
+        m = pat.search(q)
+        if m and not (kind == "list" and not _plural_object(q)):
+            found.append((m.start(), order, kind))
+    # the question word that comes first decides: "Waarom ... waar ..." asks for a reason
+    return min(found)[2] if found else "other"
 
 
 def _plural_object(q: str) -> bool:
