@@ -27,6 +27,7 @@ from rag.metadata import MONTHS
 from rag.question import (
     CUE_WORDS,
     STRONG_CAUSE,
+    asks_two_things,
     holds_kind,
     language,
     letter_fact,
@@ -138,8 +139,6 @@ _MIN_WORDS = 5  # letterhead lines and headings are no answer on their own
 _ANAPHOR = re.compile(r"^(dit|deze|dat|die|daarmee|hiermee|daarin|hierin|daarnaast|daarbij|hiervoor|daarvoor|zo|"
                       r"ook|daarom|daardoor|hierdoor|dergelijke)\b|\b(hiervoor|daarvoor|hiervan|daarvan|hierbij)\b",
                       re.I)
-_MULTI_PART = re.compile(r"\?.*\?|\b(en|of|and)\s+(wie|wat|welke?|wanneer|waar|waarom|hoe|hoeveel|who|what|when"
-                         r"|where|why|how)\b", re.I | re.S)
 _CONSEQUENCE = re.compile(r"\b(daarom|daardoor|hierdoor|om die reden|dus|derhalve)\b", re.I)
 
 
@@ -287,7 +286,7 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
     best = scored[0]
     chosen = [best]
     compare = wants_comparison(question)
-    several = compare or _MULTI_PART.search(question) is not None  # "Waar ... en wie ...?", two question marks
+    several = compare or asks_two_things(question)  # "Waar ... en wie ...?", two question marks
     limit = ctx.max_sentences if kind in ("list", "reason", "other") else min(ctx.max_sentences, 3)
     if several:
         limit += 1

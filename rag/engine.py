@@ -19,7 +19,7 @@ from rag.config import Settings, get_settings
 from rag.embed import Embedder, load_embedder
 from rag.index import IndexStore, Manifest
 from rag.ingest import IngestError, IngestSummary, SourceDoc, discover, ingest
-from rag.question import rewrite_with_history
+from rag.question import rewrite_with_history, years_in
 from rag.retrieve import (
     Analyzer,
     BM25Index,
@@ -294,6 +294,27 @@ class Engine:
                         include=["distances"])
         return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
+    def _hits_for_each_year(self, question: str, query: str, hits: list[Hit], filters: Filters | None,
+                            qvec: np.ndarray) -> list[Hit]:
+        """A question about two years ("de agenda's van 2021 en 2023") searches each year's letters too,
+        so the answer can quote both."""
+        years = years_in(question)
+        if len(years) < 2:
+            return []
+        view, have = self.view, {h.passage.chunk_id for h in hits}
+        extra: list[Hit] = []
+        for y in years:
+            docs = [d for d in view.records
+                    if y in f"{view.metadata(d).get('date') or ''} {view.metadata(d).get('title') or ''}"
+                    and (not filters or filters.allows(d, view.metadata(d).get("date")))]
+            if not docs or any(h.passage.doc_id in docs for h in hits):
+                continue
+            for h in self.search(query, 2, Filters(doc_ids=docs), qvec=qvec):
+                if h.passage.chunk_id not in have:
+                    have.add(h.passage.chunk_id)
+                    extra.append(h)
+        return extra
+
     # --- answers ----------------------------------------------------------------------------------
     def answer(self, question: str, top_k: int | None = None, mode: str = "extractive",
                filters: Filters | None = None, history: list[dict] | None = None,
@@ -306,6 +327,7 @@ class Engine:
         query = rewrite_with_history(question, history)
         qvec = self.embed_query(query)
         hits = self.search(query, top_k or self.settings.default_top_k, filters, qvec=qvec)
+        hits += self._hits_for_each_year(question, query, hits, filters, qvec)
         t1 = time.perf_counter()
         sims = self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
         ctx = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,

@@ -43,6 +43,9 @@ _FOLLOWUP = re.compile(
     r"|\b(die|deze|dat|dit|that|this|these)\s+(brief|brieven|bedrag|geld|maatregel\w*|plan\w*|top|agenda|doelen"
     r"|campagne|minister|letter|plan|summit|amount|measures?)\b", re.I)
 
+_TWO_QUESTIONS = re.compile(r"\?.*\?|\b(en|of|and)\s+(wie|wat|welke?|wanneer|waar|waarom|hoe|hoeveel|who|what|when"
+                            r"|where|why|how)\b", re.S)
+
 _COMPARE = re.compile(r"\b(beide|allebei|zowel|verschil\w*|vergelijk\w*|versus|vs|ten opzichte van|in de brieven"
                       r"|welke brieven|meerdere brieven|both|compare\w*|differ\w*|across)\b", re.I)
 
@@ -84,8 +87,13 @@ def question_kind(question: str) -> str:
         m = pat.search(q)
         if m and not (kind == "list" and not _plural_object(q)):
             found.append((m.start(), order, kind))
-    # the question word that comes first decides: "Waarom ... waar ..." asks for a reason
-    return min(found)[2] if found else "other"
+    if not found:
+        return "other"
+    # the question word that comes first decides ("Waarom ... waar ..." asks for a reason), unless the question
+    # asks two things ("Waar zijn ze afgesproken en wie moet ze invullen?")
+    if _TWO_QUESTIONS.search(q) and len({k for _, _, k in found if k != "list"}) > 1:
+        return "other"
+    return min(found)[2]
 
 
 def _plural_object(q: str) -> bool:
@@ -127,6 +135,10 @@ def letter_fact(question: str) -> str | None:
                 return None
             return field
     return None
+
+
+def asks_two_things(question: str) -> bool:
+    return _TWO_QUESTIONS.search(fold(question)) is not None
 
 
 def wants_comparison(question: str) -> bool:
