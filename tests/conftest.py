@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rag.config import Settings
@@ -48,3 +52,33 @@ def corpus_copy(tmp_path) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(CORPUS, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir, engine):
+    """The real app (API and UI) over the session's index, served by uvicorn in a thread on a free port."""
+    import uvicorn
+
+    from rag.api import create_app
+
+    app = create_app(Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=True), engine)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    else:
+        pytest.fail("de server kwam niet op")
+    yield base
+    srv.should_exit = True
+    thread.join(timeout=10)

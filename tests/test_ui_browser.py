@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,34 +51,8 @@ def normalized(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(index_dir, engine):
-    """The real app with the UI, served by uvicorn in a thread on a free port."""
-    import uvicorn
-
-    from rag.api import create_app
-    from rag.config import Settings
-
-    app = create_app(Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=True), engine)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        pytest.fail("de server kwam niet op")
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+def server(live_server):
+    return live_server
 
 
 @pytest.fixture(scope="module")
