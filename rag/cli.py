@@ -138,9 +138,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from rag.evaluate import run_eval_command
+    """0 done, 2 bad input (checked before the model loads), 3 a quality threshold failed."""
+    from rag.evaluate import check_eval_args, run_eval_command
 
-    return run_eval_command(args, _engine(args))
+    checked = check_eval_args(args)
+    return run_eval_command(args, _engine(args), checked)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="brieven (opnieuw) indexeren")
     s.add_argument("paths", nargs="*", help=f"bestanden of mappen (standaard: {defaults.corpus_dir}/)")
-    s.add_argument("--index", help="indexmap")
+    s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
     s.add_argument("--rebuild", action="store_true", help="de index helemaal opnieuw opbouwen")
     s.add_argument("--json", action="store_true", help="samenvatting als JSON")
     s.set_defaults(func=cmd_ingest)
@@ -163,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--doc", action="append", metavar="ID", help="alleen deze brief (herhaalbaar)")
         sp.add_argument("--date-from", help="alleen brieven vanaf JJJJ-MM-DD")
         sp.add_argument("--date-to", help="alleen brieven tot en met JJJJ-MM-DD")
-        sp.add_argument("--index", help="indexmap")
+        sp.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
 
     s = sub.add_parser("search", help="passages zoeken, zonder antwoord")
     s.add_argument("query")
@@ -184,20 +186,28 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="API en chat-UI starten")
     s.add_argument("--host", default=defaults.host)
     s.add_argument("--port", type=int, default=defaults.port)
-    s.add_argument("--index", help="indexmap")
+    s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
     s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("eval", help="een evaluatieset draaien en een rapport schrijven")
+    from rag.evaluate import GATES
+
+    s = sub.add_parser("eval", help="een evaluatieset draaien en een rapport schrijven",
+                       description="Draait een vragenset door de engine en schrijft report.json, report.md en "
+                                   "grafieken. Exitstatus: 0 klaar, 2 foute invoer, 3 kwaliteitsdrempel niet "
+                                   "gehaald, 1 interne fout.")
     s.add_argument("--set", default="evals/dev.jsonl", help="vragenset (JSONL, zie evals/README.md)")
     s.add_argument("--out", default="evals/report", help="map voor report.json, report.md en grafieken")
     s.add_argument("--mode", default="extractive")
     s.add_argument("--baseline", help="eerder report.json om mee te vergelijken")
-    s.add_argument("--ablate", action="store_true", help="ook BM25, dense en fused los meten")
+    s.add_argument("--ablate", action="store_true", help="zoekcijfers voor elke retriever (BM25, dense, hybrid, ...)")
     s.add_argument("--search-only", action="store_true", help="alleen zoekcijfers (hit@k, MRR)")
-    for name in ("hit1", "hit5", "mrr", "must", "supported", "abstain_recall", "max_false_abstain"):
-        s.add_argument(f"--min-{name.replace('_', '-')}" if not name.startswith("max") else "--max-false-abstain",
-                       type=float, default=None, dest=f"min_{name}" if not name.startswith("max") else name)
-    s.add_argument("--index", help="indexmap")
+    s.add_argument("--thresholds", metavar="JSON", help="kwaliteitsdrempels uit een bestand (evals/thresholds.json);"
+                                                        " --min-.../--max-... gaan voor")
+    s.add_argument("--no-plots", action="store_true", help="geen PNG-grafieken schrijven")
+    for name, (figure, op) in GATES.items():
+        s.add_argument("--" + name.replace("_", "-"), type=float, default=None, dest=name, metavar="X",
+                       help=f"exit 3 als {figure} {'<' if op == '>=' else '>'} X (aandeel 0..1)")
+    s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
     s.set_defaults(func=cmd_eval)
     return p
 
