@@ -95,6 +95,7 @@ class ScoredSentence:
     lexical: float
     kind_ok: bool
     passage_rank: int
+    question: int | None = None  # the Kamervraag this sentence answers, quoted along with it
 
 
 @dataclass
@@ -231,10 +232,11 @@ def score_sentences(qws: list[QueryWord], kind: str, hits: list, sims: dict[str,
         section_terms = set(ctx.analyzer.terms(section)) if section else set()
         section_grams = text_grams(section) if section else set()
         footnotes = section == "Voetnoten"
+        letterhead = list(ctx.records[hit.passage.doc_id].get("metadata_spans", {}).values())
         for pos, i in enumerate(ids):
             s = ctx.sentences[i]
-            if len(s.text.split()) < _MIN_WORDS:
-                continue
+            if len(s.text.split()) < _MIN_WORDS or any(a <= s.start and s.end <= b for a, b in letterhead):
+                continue  # letterhead lines (date, signature, kenmerk) answer questions about the letter only
             terms, grams = ctx.sentence_terms[i], ctx.grams(i)
             c_terms, c_grams = set(terms) | section_terms, grams | section_grams
             if pos and _ANAPHOR.search(s.text):
@@ -270,7 +272,8 @@ def _answers_inherit_their_questions(scored: list[ScoredSentence], ids: list[int
                                    q.passage_rank)
                 scored.append(a)
                 by_idx[nxt] = a
-            a.score = max(a.score, 0.95 * q.score)
+            if 0.95 * q.score > a.score:
+                a.score, a.question = 0.95 * q.score, i
         q.score *= 0.5
 
 
@@ -294,6 +297,8 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
     for cand in scored[1:]:
         if len(chosen) >= limit:
             break
+        if ctx.sentences[cand.idx].text.rstrip().endswith("?"):
+            continue  # a question quoted from Kamervragen is never part of the answer
         new_doc = ctx.sentences[cand.idx].doc_id not in seen_docs
         if cand.score < (0.75 if several and new_doc else 0.8 if several else 0.85) * best.score:
             continue
@@ -324,8 +329,13 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
             if n is not None and holds_kind(kind, ctx.sentences[n].text):
                 extra.append(n)
                 break
+    extra.extend(c.question for c in list(chosen) if c.question is not None)  # "Bent u bekend ...? Ja."
     for n in extra:
-        if n is not None and len(ctx.sentences[n].text.split()) >= _MIN_WORDS and all(c.idx != n for c in chosen):
+        if n is not None and n in {c.question for c in chosen} and all(c.idx != n for c in chosen):
+            chosen.append(ScoredSentence(n, best.score * 0.99, best.dense, best.lexical, True, best.passage_rank))
+            continue
+        if (n is not None and len(ctx.sentences[n].text.split()) >= _MIN_WORDS and all(c.idx != n for c in chosen)
+                and not ctx.sentences[n].text.rstrip().endswith("?")):
             chosen.append(ScoredSentence(n, best.score * 0.99, best.dense, best.lexical,
                                          holds_kind(kind, ctx.sentences[n].text), best.passage_rank))
     return chosen
