@@ -227,7 +227,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
             return JSONResponse(status_code=503, content={"status": "not ready", "detail": "index niet geladen"})
         view = eng.view
         return JSONResponse({"status": "ready", "documents": len(view.records), "passages": len(view.passages),
-                             "embedder": eng.embedder.name})
+                             "embedder": eng.embedder.name, "stale_documents": eng.stale_documents()})
 
     @app.get("/metrics", tags=["health"])
     def prometheus() -> PlainTextResponse:

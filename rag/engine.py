@@ -7,6 +7,7 @@ swapped whole after every change, so a request never sees half an update.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from rag.answer import Answer, Context, compose, idf_table
 from rag.config import Settings, get_settings
 from rag.embed import Embedder, load_embedder
 from rag.index import IndexStore, Manifest
-from rag.ingest import IngestError, IngestSummary, SourceDoc, discover, ingest
+from rag.ingest import PIPELINE_VERSION, IngestError, IngestSummary, SourceDoc, discover, ingest
 from rag.question import rewrite_with_history, years_in
 from rag.retrieve import (
     Analyzer,
@@ -31,6 +32,8 @@ from rag.retrieve import (
     rrf,
     top_indices,
 )
+
+log = logging.getLogger("rag.engine")
 
 
 class IndexNotReady(RuntimeError):
@@ -172,15 +175,26 @@ class Engine:
                 f"de index is gebouwd met '{manifest.embedder}', ingesteld is '{self.embedder.name}': "
                 "voer 'rag ingest --rebuild' uit")
         self._view = build_view(self.store, manifest, self.settings.stemmer)
+        if self.stale_documents():
+            log.warning("index gebouwd met een oudere versie van de verwerking (%s); 'rag ingest' werkt hem bij",
+                        ", ".join(self.stale_documents()))
+
+    def stale_documents(self) -> list[str]:
+        """Letters indexed by an older cleaning/chunking/embedding pipeline than this code's."""
+        if self._view is None:
+            return []
+        return sorted(d for d, e in self._view.manifest.documents.items() if e.get("pipeline") != PIPELINE_VERSION)
 
     def ensure_index(self, corpus: Path | None = None, progress: bool | None = None) -> IngestSummary | None:
-        """Build the index from the corpus when there is none (or it is stale); then load it."""
+        """Build the index from the corpus when there is none, bring it up to date when an older version of
+        the code built it; then load it."""
         try:
             self.load()
-            return None
+            if not self.stale_documents():
+                return None
         except IndexNotReady:
-            summary = self.ingest([corpus or self.settings.corpus_dir], progress=progress)
-            return summary
+            pass
+        return self.ingest([corpus or self.settings.corpus_dir], progress=progress)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool | None = None) -> IngestSummary:
         with self._write_lock:

@@ -282,7 +282,8 @@ def ingest(
     for src in tqdm(docs, desc="Brieven indexeren", unit="brief", disable=not show):
         h = content_hash(src, settings, embedder.name)
         old = manifest.documents.get(src.doc_id)
-        if old and old["hash"] == h and store.record_path(src.doc_id, h).exists():
+        if (old and old["hash"] == h and old.get("pipeline") == PIPELINE_VERSION
+                and store.record_path(src.doc_id, h).exists()):
             summary.unchanged.append(src.doc_id)
             continue
         record = build_record(src, settings, h)
@@ -292,6 +293,7 @@ def ingest(
         store.add_nodes("sentences", sentence_nodes)
         manifest.documents[src.doc_id] = {
             "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
+            "pipeline": PIPELINE_VERSION,
             "metadata": record["metadata"],
         }
         store.commit(manifest)  # the switch: from here on the new version is live

@@ -144,3 +144,18 @@ def test_a_letter_from_another_model_forces_a_rebuild_message(tmp_path, corpus_c
 
     with pytest.raises(IndexNotReady, match="rebuild"):
         Engine(settings, embedder=embedder).load()
+
+
+def test_an_index_from_older_code_is_reported_and_brought_up_to_date(tmp_path, corpus_copy, embedder):
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False)
+    Engine(settings, embedder=embedder).ingest([corpus_copy], progress=False)
+    path = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["documents"]["000_3289456b47e41371"]["pipeline"] = "older"
+    path.write_text(json.dumps(manifest))
+    engine = Engine(settings, embedder=embedder)
+    engine.load()
+    assert engine.stale_documents() == ["000_3289456b47e41371"]
+    summary = engine.ensure_index()
+    assert summary is not None and not engine.stale_documents()
+    assert engine.ensure_index() is None
