@@ -540,11 +540,12 @@ class _PassageView:
 
 
 def _fact_sentence(fact: str, title: str, value: str, lang: str) -> str:
+    """"‘Beantwoording Kamervragen ...’ is gedateerd 24 april 2025." (the letter's own words but for the verb)."""
     if lang == "en":
         verb = {"date": "is dated", "sender": "is signed by the", "reference": "has the reference"}[fact]
-        return f"The letter ‘{title}’ {verb} {value}."
-    verb = {"date": "is gedateerd", "sender": "is ondertekend door de", "reference": "heeft als kenmerk"}[fact]
-    return f"De brief ‘{title}’ {verb} {value}."
+    else:
+        verb = {"date": "is gedateerd", "sender": "is ondertekend door de", "reference": "heeft als kenmerk"}[fact]
+    return f"‘{title}’ {verb} {value}."
 
 
 # --- the answer ----------------------------------------------------------------------------------

@@ -263,7 +263,8 @@ def answer_outcome(engine, q: dict, mode: str = "extractive") -> AnswerOutcome:
     answerable = q["type"] != "unanswerable"
     ok = answerable and not ans.abstained
     cover = quote_covers(quotes, q["evidence"]) if answerable else 0.0
-    g, n = grounded_counts(ans.answer, quotes) if not ans.abstained else (0, 0)
+    # a citation shows its letter's title with the quote, so an answer may name the letter it cites
+    g, n = grounded_counts(ans.answer, quotes + [c.get("title") or "" for c in cits]) if not ans.abstained else (0, 0)
     return AnswerOutcome(
         abstained=ans.abstained,
         support=float(ans.support),
