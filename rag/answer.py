@@ -294,10 +294,18 @@ def select(scored: list[ScoredSentence], ctx: Context, kind: str, question: str)
     if several:
         limit += 1
     seen_docs = {ctx.sentences[best.idx].doc_id}
+    if compare:  # a comparison first takes the best sentence of each of the letters that answer it
+        for cand in scored[1:]:
+            doc = ctx.sentences[cand.idx].doc_id
+            if len(seen_docs) >= 3 or cand.score < 0.6 * best.score:
+                break
+            if doc not in seen_docs and not ctx.sentences[cand.idx].text.rstrip().endswith("?"):
+                chosen.append(cand)
+                seen_docs.add(doc)
     for cand in scored[1:]:
         if len(chosen) >= limit:
             break
-        if ctx.sentences[cand.idx].text.rstrip().endswith("?"):
+        if cand in chosen or ctx.sentences[cand.idx].text.rstrip().endswith("?"):
             continue  # a question quoted from Kamervragen is never part of the answer
         new_doc = ctx.sentences[cand.idx].doc_id not in seen_docs
         if cand.score < (0.75 if several and new_doc else 0.8 if several else 0.85) * best.score:

@@ -47,7 +47,8 @@ _TWO_QUESTIONS = re.compile(r"\?.*\?|\b(en|of|and)\s+(wie|wat|welke?|wanneer|waa
                             r"|where|why|how)\b", re.S)
 
 _COMPARE = re.compile(r"\b(beide|allebei|zowel|verschil\w*|vergelijk\w*|versus|vs|ten opzichte van|in de brieven"
-                      r"|welke brieven|meerdere brieven|both|compare\w*|differ\w*|across)\b", re.I)
+                      r"|welke brieven|meerdere brieven|verschillende brieven|alle brieven|agenda's|brieven"
+                      r"|ontwikkeld|veranderd|both|compare\w*|differ\w*|across|letters)\b", re.I)
 
 # Questions about a letter itself (its date, who signed it, its reference), not about what it says.
 _LETTER = r"(brief|brieven|kamerbrief|agenda|agenda's|beantwoording|antwoorden|antwoordbrief|toelichting|letter)"
