@@ -129,12 +129,13 @@ _FACT_NAMES = {"date": "datum", "sender": "ondertekenaar", "reference": "kenmerk
 
 # --- scoring -------------------------------------------------------------------------------------
 
-# Support model: a logistic combination of the features of ``support_features``, fitted on
-# evals/dev.jsonl by benchmarks/calibrate_abstention.py (it prints the fit, its AUC and a threshold).
-# Last fit: 95 questions, leave-one-out AUC 0.87 (plain top-1 retrieval score: 0.57); at the 0.7 threshold
-# leave-one-out abstains on 12/21 unanswerable and 0/74 answerable questions.
-SUPPORT_WEIGHTS = {"bias": -0.84, "dense": 1.7, "lexical": 0.14, "passage_lexical": 0.26, "kind_missing": -1.72,
-                   "kind_lexical": 1.65, "unknown_names": -1.5, "unknown_words": 0.04, "english": 0.55}
+# Support model: a logistic combination of the features of ``support_features``, fitted by
+# benchmarks/calibrate_abstention.py (it prints the fit, its leave-one-out AUC and a threshold).
+# Last fit: evals/dev.jsonl + evals/holdout.jsonl, 145 questions (114 answerable, 31 unanswerable); leave-one-out
+# AUC 0.83 (plain top-1 retrieval score: 0.53). At the 0.75 threshold leave-one-out abstains on 19/31 unanswerable
+# and 3/114 answerable questions.
+SUPPORT_WEIGHTS = {"bias": -0.86, "dense": 1.49, "lexical": 0.19, "passage_lexical": 0.03, "kind_missing": -1.94,
+                   "kind_lexical": 1.99, "unknown_names": -1.62, "unknown_words": 0.2, "english": 0.85}
 
 _MIN_WORDS = 5  # letterhead lines and headings are no answer on their own
 _ANAPHOR = re.compile(r"^(dit|deze|dat|die|daarmee|hiermee|daarin|hierin|daarnaast|daarbij|hiervoor|daarvoor|zo|"

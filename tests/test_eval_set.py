@@ -1,4 +1,4 @@
-"""Checks on the development question set evals/dev.jsonl.
+"""Checks on the question sets evals/dev.jsonl and evals/holdout.jsonl.
 
 The set is only useful when every evidence string really stands in the cleaned
 text of the letter it names (that is what a retrieved passage is matched
@@ -22,6 +22,7 @@ from rag.clean import clean
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DEV_SET = ROOT / "evals" / "dev.jsonl"
+SETS = [DEV_SET, ROOT / "evals" / "holdout.jsonl"]
 
 TYPES = {"factoid", "list", "explanation", "multi-doc", "english", "unanswerable"}
 FIELDS = {"id", "question", "type", "evidence", "must_contain", "doc"}
@@ -35,16 +36,17 @@ def norm(s: str | None) -> str:
     return re.sub(r"\s+", " ", (s or "").translate(FOLD)).strip().lower()
 
 
-def _lines() -> list[tuple[int, str]]:
-    raw = DEV_SET.read_text(encoding="utf-8").splitlines()
+def _lines(path: Path = DEV_SET) -> list[tuple[int, str]]:
+    raw = path.read_text(encoding="utf-8").splitlines()
     return [(n, line) for n, line in enumerate(raw, 1) if line.strip()]
 
 
-def _questions() -> list[dict]:
-    return [json.loads(line) for _, line in _lines()]
+def _questions(path: Path = DEV_SET) -> list[dict]:
+    return [json.loads(line) for _, line in _lines(path)]
 
 
-QUESTIONS = _questions()
+DEV = _questions()
+QUESTIONS = [q for path in SETS for q in _questions(path)]  # every set: the checks per question
 ANSWERABLE = [q for q in QUESTIONS if q["type"] != "unanswerable"]
 UNANSWERABLE = [q for q in QUESTIONS if q["type"] == "unanswerable"]
 
@@ -62,7 +64,7 @@ def _ids(qs: list[dict]) -> list[str]:
 
 # --- the file as a whole -------------------------------------------------------
 
-@pytest.mark.parametrize("lineno,line", _lines(), ids=lambda v: str(v)[:12])
+@pytest.mark.parametrize("lineno,line", [x for path in SETS for x in _lines(path)], ids=lambda v: str(v)[:12])
 def test_line_parses_as_object(lineno, line):
     obj = json.loads(line)
     assert isinstance(obj, dict), f"line {lineno} is not a JSON object"
@@ -74,12 +76,13 @@ def test_ids_unique():
 
 
 def test_set_size():
-    assert len(QUESTIONS) >= MIN_QUESTIONS
-    assert len(UNANSWERABLE) >= MIN_UNANSWERABLE
+    assert len(DEV) >= MIN_QUESTIONS
+    assert sum(q["type"] == "unanswerable" for q in DEV) >= MIN_UNANSWERABLE
 
 
-def test_every_answerable_type_present():
-    assert {q["type"] for q in QUESTIONS} >= TYPES
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_every_type_present(path):
+    assert {q["type"] for q in _questions(path)} >= TYPES
 
 
 # --- one question at a time -----------------------------------------------------
