@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.clean import FOOTNOTES_HEADING, Block, CleanDoc
+from rag.clean import FOOTNOTES_HEADING, CleanDoc
 from rag.sentences import split_sentences
 
 
@@ -97,14 +97,3 @@ def _pack(doc: CleanDoc, units: list[tuple[int, int, str, bool]], min_words: int
         if _words(doc.text[b0:b1]) < min_words * 0.5 and _words(doc.text[a0:b1]) <= max_words * 1.2:
             spans[-2:] = [(a0, b1, asec)]
     return spans
-
-
-def section_of(blocks: list[Block], text: str, offset: int) -> str | None:
-    """The nearest heading at or before ``offset``."""
-    found = None
-    for b in blocks:
-        if b.start > offset:
-            break
-        if b.kind == "heading":
-            found = text[b.start:b.end]
-    return found

@@ -25,12 +25,12 @@ from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.ingestion import IngestionPipeline
 from llama_index.core.node_parser import NodeParser
-from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from tqdm import tqdm
 
 from rag import metadata as meta
 from rag.chunking import chunk
-from rag.clean import Block, CleanDoc, clean
+from rag.clean import clean
 from rag.config import Settings
 from rag.embed import Embedder
 from rag.index import IndexStore, Manifest
@@ -190,10 +190,6 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
     }
 
 
-def clean_doc_of(record: dict) -> CleanDoc:
-    return CleanDoc(text=record["text"], blocks=[Block(*b) for b in record["blocks"]])
-
-
 def embed_record(record: dict, embedder: Embedder) -> tuple[list[TextNode], list[TextNode]]:
     """Passage and sentence nodes with vectors, through llama-index ingestion pipelines."""
     doc = Document(id_=record["doc_id"], text=record["text"], metadata={"_record": record},
@@ -204,10 +200,6 @@ def embed_record(record: dict, embedder: Embedder) -> tuple[list[TextNode], list
         pipeline = IngestionPipeline(transformations=[LetterSplitter(kind=kind), adapter], disable_cache=True)
         out.append(pipeline.run(documents=[doc], show_progress=False))
     return out[0], out[1]
-
-
-def embed_text(node: BaseNode) -> str:
-    return node.get_content(metadata_mode=MetadataMode.EMBED)
 
 
 # --- discovery --------------------------------------------------------------------------------

@@ -213,26 +213,6 @@ class NgramAnalyzer:
                 out.extend(sorted(char_ngrams(w, self.n)))
         return out
 
-    def word_groups(self, query: str) -> list[tuple[str, list[str]]]:
-        """Each content word of a question with every term that counts as meeting it: its stem, its
-        compound parts and participle stem, the letters' spelling of an abbreviation or English word, and
-        the long form of an acronym (and an acronym whose long form the question spells out)."""
-        groups = []
-        ws = words(query)
-        for w in ws:
-            if w in STOPWORDS or w in QUESTION_WORDS:
-                continue
-            alts = [w, *self.compound_parts(w), *self.participle_stem(w)]
-            for mapped in (ABBREVIATIONS.get(w), ENGLISH.get(w), self.acronyms.get(w)):
-                if mapped:
-                    alts.extend(x for x in words(mapped) if x not in STOPWORDS)
-            groups.append((w, self._stem(alts)))
-        if self._long_forms:
-            joined = " ".join(ws)
-            groups.extend((acr, self._stem([acr])) for long, acr in self._long_forms.items()
-                          if " ".join(words(long)) in joined)
-        return groups
-
     def query_terms(self, query: str) -> list[str]:
         extra = [ABBREVIATIONS.get(w) or ENGLISH.get(w) or "" for w in words(query)]
         text = query + " " + " ".join(x for x in extra if x)

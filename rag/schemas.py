@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rag.retrieve import Filters
 
 MAX_QUERY_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 
 
 def check_text(value: str, what: str = "vraag") -> str:
