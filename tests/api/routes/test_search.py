@@ -56,3 +56,17 @@ def test_tabs_and_newlines_are_allowed(client):
 def test_raw_bytes_are_refused_politely(client, ctype):
     r = client.post("/v1/search", content=b"\xff\xfe not json", headers={"content-type": ctype})
     assert 400 <= r.status_code < 500
+
+
+def test_a_rate_limit_answers_429_with_a_reason(settings, engine):
+    from fastapi.testclient import TestClient
+
+    from rag.api import create_app
+    from rag.config import Settings
+
+    limited = Settings(index_dir=settings.index_dir, ui=False, rate_limit_per_minute=2)
+    with TestClient(create_app(limited, engine)) as c:
+        assert [c.post("/v1/search", json={"query": "NAVO"}).status_code for _ in range(2)] == [200, 200]
+        r = c.post("/v1/search", json={"query": "NAVO"})
+        assert r.status_code == 429 and r.json()["detail"] and r.headers["retry-after"]
+        assert c.get("/healthz").status_code == 200  # health checks are never limited
