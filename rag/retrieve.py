@@ -115,17 +115,17 @@ class Analyzer:
                     parts = [stem, right]
                     if len(stem) > sum(len(p) for p in best[:1]):
                         best = parts
-        return best or head
+        return best or (head if word not in self.vocabulary else [])
 
     def participle_stem(self, word: str) -> list[str]:
         """``gewaarschuwd`` -> [``waarschuw``], ``opgewaardeerd`` -> [``opwaardeer``] when the letters use that stem."""
-        if len(word) < 7 or word in self.vocabulary:
+        if len(word) < 7 or not word.endswith(("d", "t")):  # weak verbs only: not "gemeenten", "gegeven"
             return []
         m = _PARTICIPLE.match(word)
         if not m:
             return []
         base = m.group(1) + m.group(2)
-        for cand in (base, base[:-1] if base.endswith(("d", "t")) else ""):
+        for cand in (base[:-1] if base.endswith(("d", "t")) else "", base):
             if cand and (self._stemmer.stemWord(cand) in self._vocab_stems or any(
                     v.startswith(cand[:7]) for v in self._prefix_index.get(cand[:5], ()))):
                 return [cand]
@@ -192,11 +192,16 @@ def char_ngrams(word: str, n: int = 5) -> set[str]:
 
 
 def text_grams(text: str, n: int = 5) -> set[str]:
-    """The character n-grams of a text's content words."""
+    """The character n-grams of a text's content words, plus each word's first six letters (``^coordi``)
+    and, for long words, its last seven (``ampagne$``): what a question word may share with a sentence
+    word of the same family (``coördineert``/``coördinatie``, ``voorlichtingscampagne``/``publiekscampagne``)."""
     out: set[str] = set()
     for w in words(text):
         if len(w) >= 4 and w not in STOPWORDS:
             out |= char_ngrams(w, n)
+        if len(w) >= 7:
+            out.add("^" + w[:6])
+            out.add(w[-7:] + "$")
     return out
 
 

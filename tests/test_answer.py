@@ -107,3 +107,32 @@ def test_filters_limit_the_letters_cited(engine):
 def test_an_unavailable_mode_is_refused(engine):
     with pytest.raises(ValueError, match="niet beschikbaar"):
         engine.answer("NAVO", mode="llm")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "low", "high"),
+    [
+        # the same words: full coverage
+        ("publiekscampagne najaar", "In het najaar van 2025 start een meerjarige publiekscampagne.", 0.99, 1.0),
+        # a compound whose tail the letters use, and a derivation sharing 5-grams
+        ("voorlichtingscampagne", "een meerjarige publiekscampagne", 0.5, 1.0),
+        ("wie coördineert de uitwerking", "onder coördinatie van de NCTV door departementen uitgewerkt", 0.7, 1.0),
+        # nothing in common
+        ("zorgtoeslag", "De NAVO-top vond plaats in Vilnius.", 0.0, 0.0),
+    ],
+)
+def test_coverage_of_question_words(engine, question, sentence, low, high):
+    from rag.answer import coverage, query_words
+    from rag.retrieve import text_grams
+
+    view = engine.view
+    qws = query_words(question, view.analyzer, view.idf)
+    got = coverage(qws, set(view.analyzer.terms(sentence)), text_grams(sentence))
+    assert low <= got <= high
+
+
+@pytest.mark.parametrize(("iso", "dutch"), [("2025-04-24", "24 april 2025"), ("2023-06-30", "30 juni 2023")])
+def test_dutch_dates_in_answers(iso, dutch):
+    from rag.answer import dutch_date
+
+    assert dutch_date(iso) == dutch
