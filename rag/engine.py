@@ -123,6 +123,7 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
     for p in passages:
         for t in set(analyzer.terms(p.text)):
             doc_freq[t] = doc_freq.get(t, 0) + 1
+    passage_texts = [f"{p.section or ''}\n{p.text}" for p in passages]  # a heading's words count for its passage
     return CorpusView(
         manifest=manifest,
         records=records,
@@ -132,16 +133,12 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
         sentence_pos={s.sentence_id: i for i, s in enumerate(sentences)},
         sentences_of=sentences_of,
         analyzer=analyzer,
-        bm25_passages=BM25Index([_bm25_text(records[p.doc_id], p) for p in passages], analyzer),
-        ngram_passages=BM25Index([_bm25_text(records[p.doc_id], p) for p in passages], NgramAnalyzer()),
+        bm25_passages=BM25Index(passage_texts, analyzer),
+        ngram_passages=BM25Index(passage_texts, NgramAnalyzer()),
         sentence_terms=sentence_terms,
         idf=idf_table(doc_freq, len(passages)),
         vocabulary_stems=set(doc_freq),
     )
-
-
-def _bm25_text(record: dict, p: Passage) -> str:
-    return f"{p.section or ''}\n{p.text}"
 
 
 class Engine:

@@ -90,6 +90,7 @@ class Analyzer:
             self._prefix_index.setdefault(v[:5], []).append(v)
         self.acronyms = acronyms or {}
         self._long_forms = {fold(v): k for k, v in self.acronyms.items()}
+        self._question_stems = set(self._stemmer.stemWords(sorted(QUESTION_WORDS)))
 
     def compound_parts(self, word: str) -> list[str]:
         """``publiekscampagne`` -> [``publiek``, ``campagne``] when both halves occur in the letters.
@@ -170,15 +171,7 @@ class Analyzer:
     def query_terms(self, query: str) -> list[str]:
         """Terms of a question: its content words plus the letters' spelling of its abbreviations and
         English domain words (rag/glossary.py)."""
-        extra = []
-        for w in words(query):
-            if w in ABBREVIATIONS:
-                extra.append(ABBREVIATIONS[w])
-            elif w in ENGLISH:
-                extra.append(ENGLISH[w])
-        text = query + (" " + " ".join(extra) if extra else "")
-        drop = set(self._stem(list(QUESTION_WORDS)))
-        return [t for t in self.terms(text) if t not in drop]
+        return [t for t in self.terms(expand_query(query)) if t not in self._question_stems]
 
     def _stem(self, ws: list[str]) -> list[str]:
         return self._stemmer.stemWords(ws)
@@ -189,6 +182,12 @@ def char_ngrams(word: str, n: int = 5) -> set[str]:
     (``voorlichtingscampagne`` and ``publiekscampagne``; ``coördineert`` and ``coördinatie``)."""
     w = f"<{word}>"
     return {w[i:i + n] for i in range(max(len(w) - n + 1, 1))}
+
+
+def expand_query(query: str) -> str:
+    """The question plus the letters' spelling of its abbreviations and English domain words."""
+    extra = [ABBREVIATIONS.get(w) or ENGLISH.get(w) for w in words(query)]
+    return " ".join([query, *(x for x in extra if x)])
 
 
 def text_grams(text: str, n: int = 5) -> set[str]:
@@ -219,9 +218,7 @@ class NgramAnalyzer:
         return out
 
     def query_terms(self, query: str) -> list[str]:
-        extra = [ABBREVIATIONS.get(w) or ENGLISH.get(w) or "" for w in words(query)]
-        text = query + " " + " ".join(x for x in extra if x)
-        return [t for w in words(text) if w not in QUESTION_WORDS for t in self.terms(w)]
+        return [t for w in words(expand_query(query)) if w not in QUESTION_WORDS for t in self.terms(w)]
 
 
 def build_vocabulary(texts: Sequence[str]) -> set[str]:
