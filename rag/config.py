@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidates: int = Field(40, ge=5, description="Candidates each retriever contributes before fusion.")
     default_top_k: int = Field(5, ge=1, le=50, description="Passages returned when a request gives no top_k.")
-    abstain_threshold: float = Field(
-        0.75, description="Answers whose support score falls below this abstain (calibrated on evals/*.jsonl)."
+    abstain_threshold: float | None = Field(
+        None, description="Answers whose support score falls below this abstain; unset = the threshold "
+        "calibrated with the support model (rag/answerer.json).",
     )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences an extractive answer quotes.")
     admin_key: str | None = Field(None, description="Bearer key for POST/DELETE /v1/documents; unset = disabled.")

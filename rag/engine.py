@@ -15,12 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import Answer, Context, compose, idf_table
+from rag import kamervragen
+from rag.answer import Answer, compose
 from rag.config import Settings, get_settings
 from rag.embed import Embedder, load_embedder
+from rag.features import Context
 from rag.index import IndexStore, Manifest
 from rag.ingest import PIPELINE_VERSION, IngestError, IngestSummary, SourceDoc, discover, ingest
-from rag.question import rewrite_with_history, years_in
+from rag.question import Question, analyse, idf_table
+from rag.ranker import AnswererModel
 from rag.retrieve import (
     Analyzer,
     BM25Index,
@@ -63,6 +66,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    role: str = "text"  # "question" or "answer" in a letter answering Kamervragen (rag.kamervragen)
+    qa: int | None = None  # the number of that Kamervraag
 
 
 @dataclass
@@ -110,9 +115,11 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
         for c in rec["chunks"]:
             passages.append(Passage(c["chunk_id"], rec["doc_id"], c["index"], c["start"], c["end"], c.get("section"),
                                     rec["text"][c["start"]:c["end"]]))
-        for s in rec["sentences"]:
+        spans = [(s["start"], s["end"]) for s in rec["sentences"]]
+        qas = [kamervragen.QA(n, (a, b), (c, d)) for n, a, b, c, d in rec.get("kamervragen", [])]
+        for s, (role, qa) in zip(rec["sentences"], kamervragen.roles(qas, spans), strict=True):
             sentences.append(Sentence(s["sentence_id"], s["chunk_id"], rec["doc_id"], s["start"], s["end"],
-                                      rec["text"][s["start"]:s["end"]]))
+                                      rec["text"][s["start"]:s["end"]], role, qa))
     sentences_of: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         sentences_of.setdefault(s.chunk_id, []).append(i)
@@ -141,12 +148,24 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
     )
 
 
+def _load_answerer() -> AnswererModel | None:
+    """The fitted answerer; None (and answers refused with a reason) when it is missing or was fitted on
+    other features, so the fitting script itself can still run."""
+    try:
+        return AnswererModel.load()
+    except (OSError, ValueError, KeyError) as e:
+        log.error("antwoordmodel rag/answerer.json ontbreekt of past niet (%s): voer "
+                  "benchmarks/train_answerer.py uit", e)
+        return None
+
+
 class Engine:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or get_settings()
         self.store = IndexStore(self.settings)
         self.embedder = embedder or load_embedder(self.settings.embed_model, self.settings.embed_query_prefix,
                                                   self.settings.embed_passage_prefix)
+        self.model = _load_answerer()
         self._view: CorpusView | None = None
         self._write_lock = threading.Lock()
 
@@ -305,48 +324,62 @@ class Engine:
                         include=["distances"])
         return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
-    def _hits_for_each_year(self, question: str, query: str, hits: list[Hit], filters: Filters | None,
-                            qvec: np.ndarray) -> list[Hit]:
+    def _hits_for_each_year(self, q: Question, hits: list[Hit], filters: Filters | None, qvec: np.ndarray
+                            ) -> list[Hit]:
         """A question about two years ("de agenda's van 2021 en 2023") searches each year's letters too,
         so the answer can quote both."""
-        years = years_in(question)
-        if len(years) < 2:
+        if len(q.years) < 2:
             return []
         view, have = self.view, {h.passage.chunk_id for h in hits}
         extra: list[Hit] = []
-        for y in years:
+        for y in q.years:
             docs = [d for d in view.records
                     if y in f"{view.metadata(d).get('date') or ''} {view.metadata(d).get('title') or ''}"
                     and (not filters or filters.allows(d, view.metadata(d).get("date")))]
             if not docs or any(h.passage.doc_id in docs for h in hits):
                 continue
-            for h in self.search(query, 2, Filters(doc_ids=docs), qvec=qvec):
+            for h in self.search(q.query, 2, Filters(doc_ids=docs), qvec=qvec):
                 if h.passage.chunk_id not in have:
                     have.add(h.passage.chunk_id)
                     extra.append(h)
         return extra
 
     # --- answers ----------------------------------------------------------------------------------
+    def analyse(self, question: str, history: list[dict] | None = None) -> Question:
+        """The question analysed once, against the live letters' vocabulary."""
+        view = self.view
+        return analyse(question, view.analyzer, view.idf, view.vocabulary_stems, history)
+
+    def context(self) -> Context:
+        view = self.view
+        return Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,
+                       view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
+
+    def retrieve(self, q: Question, top_k: int | None = None, filters: Filters | None = None
+                 ) -> tuple[list[Hit], dict[str, float]]:
+        """The passages for a question, and the similarity of each of their sentences to it."""
+        qvec = self.embed_query(q.query)
+        hits = self.search(q.query, top_k or self.settings.default_top_k, filters, qvec=qvec)
+        hits += self._hits_for_each_year(q, hits, filters, qvec)
+        return hits, self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
+
     def answer(self, question: str, top_k: int | None = None, mode: str = "extractive",
                filters: Filters | None = None, history: list[dict] | None = None,
                threshold: float | None = None) -> Answer:
         """A cited extractive answer, or an abstention with the closest passages."""
         if mode != "extractive":
             raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar; beschikbaar: extractive")
+        if self.model is None:
+            raise IndexNotReady("het antwoordmodel ontbreekt of past niet bij deze code: voer "
+                                "benchmarks/train_answerer.py uit")
         t0 = time.perf_counter()
-        view = self.view
-        query = rewrite_with_history(question, history)
-        qvec = self.embed_query(query)
-        hits = self.search(query, top_k or self.settings.default_top_k, filters, qvec=qvec)
-        hits += self._hits_for_each_year(question, query, hits, filters, qvec)
+        q = self.analyse(question, history)
+        hits, sims = self.retrieve(q, top_k, filters)
         t1 = time.perf_counter()
-        sims = self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
-        ctx = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,
-                      view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
-        ans = compose(question, hits, sims, ctx,
-                      self.settings.abstain_threshold if threshold is None else threshold, query=query)
+        threshold = self.settings.abstain_threshold if threshold is None else threshold
+        ans = compose(q, hits, sims, self.context(), self.model, threshold)
         t2 = time.perf_counter()
-        ans.mode, ans.query = mode, query
+        ans.mode = mode
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                           "total": round((t2 - t0) * 1000, 2)}
         return ans

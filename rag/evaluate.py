@@ -256,7 +256,7 @@ class AnswerOutcome:
 
 def answer_outcome(engine, q: dict, mode: str = "extractive") -> AnswerOutcome:
     t0 = time.perf_counter()
-    ans = engine.answer(q["question"], mode=mode)
+    ans = engine.answer(q["question"], mode=mode, history=q.get("history"))
     ms = (time.perf_counter() - t0) * 1000
     cits = [c.to_json() for c in ans.citations]
     quotes = [c.get("quote") or "" for c in cits]
@@ -469,7 +469,8 @@ def evaluate(engine, qs: list[dict], mode: str = "extractive", retrievers: Seque
         "meta": {
             "set": set_name, "questions": len(qs), "mode": None if search_only else mode, "retriever": default,
             "retrievers": names, "search_only": search_only, "ablate": ablate,
-            "abstain_threshold": s.abstain_threshold, "embed_model": s.embed_model, "top_k": s.default_top_k,
+            "abstain_threshold": engine.model.threshold if s.abstain_threshold is None else s.abstain_threshold,
+            "embed_model": s.embed_model, "top_k": s.default_top_k,
             "candidates": s.candidates, "rrf_k": s.rrf_k,
             "documents": len(engine.view.records), "passages": len(engine.view.passages),
             "commit": _git_commit(), "created": datetime.datetime.now().isoformat(timespec="seconds"),

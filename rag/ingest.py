@@ -28,6 +28,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from tqdm import tqdm
 
+from rag import kamervragen
 from rag import metadata as meta
 from rag.chunking import chunk
 from rag.clean import clean
@@ -37,7 +38,7 @@ from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
-PIPELINE_VERSION = "2026-11-22.2"
+PIPELINE_VERSION = "2026-11-30.1"
 SUFFIXES = (".txt", ".md")
 
 
@@ -187,6 +188,7 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
         "blocks": [[b.start, b.end, b.kind] for b in cdoc.blocks],
         "chunks": chunks,
         "sentences": sentences,
+        "kamervragen": [[qa.number, *qa.question, *qa.answer] for qa in kamervragen.parse(cdoc.text)],
     }
 
 

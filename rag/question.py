@@ -1,14 +1,22 @@
-"""What a question asks for: its language, the kind of answer it wants, and follow-ups.
+"""What a question asks for, analysed once into a ``Question`` that travels down the pipeline.
 
-Small pure functions on text, each tested on real questions (tests/test_question.py).
+Its language, the kind of answer it wants, the parts it asks when it asks several things,
+its content words (with stems, character n-grams and IDF weight), the names and numbers it
+names, whether it asks about a letter itself, and the follow-up rewrite. Retrieval and
+answering read this object; none of them re-analyses the text. The small functions that
+build it are pure and tested on real questions (tests/test_question.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from rag.retrieve import QUESTION_WORDS, STOPWORDS, fold, words
+from rag.dutch import QUESTION_WORDS, STOPWORDS, char_ngrams, fold, language, numbers_in, words, years_in
+from rag.glossary import ABBREVIATIONS
+from rag.retrieve import Analyzer
 
 KINDS = ("amount", "date", "person", "place", "list", "reason", "other")
 
@@ -29,12 +37,6 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
                           r"|hoe komt het)\b")),
     ("list", re.compile(r"\b(welke|noem|wat zijn|opsomming|which|what are|list)\b")),
 ]
-
-# Words that only one of the two languages uses (shared ones such as "in", "is", "was" would mislead).
-_EN = set("""the what which who whom when where why how did does do are were to and for with about on by from this
-that these those it its their has have will would should can could much many dutch netherlands government""".split())
-_NL = set("""de het een van en wat welke wie wanneer waar waarom hoe zijn wordt worden voor met op door aan bij uit dit
-dat deze die er niet ook naar heeft hebben zal zullen kan hoeveel nederland kabinet brief""".split())
 
 _FOLLOWUP = re.compile(
     r"^(en|maar|ook|dus|daarnaast|verder|and|also|what about)\b"
@@ -68,14 +70,6 @@ _FACTS: list[tuple[str, re.Pattern]] = [
 # Words that only say what kind of answer is wanted; their absence from the letters means nothing.
 CUE_WORDS = frozenset("""geld bedrag bedragen budget kosten kost prijs datum dag jaar percentage procent deel aandeel
 reden doel noem opsomming lijst brief brieven volgens""".split())
-
-
-def language(text: str) -> str:
-    """``en`` when English function words outnumber Dutch ones, else ``nl``."""
-    ws = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
-    en = sum(w in _EN for w in ws)
-    nl = sum(w in _NL for w in ws)
-    return "en" if en > nl else "nl"
 
 
 def question_kind(question: str) -> str:
@@ -121,21 +115,29 @@ _OTHER_DOCUMENT = re.compile(r"\b(vragen|verzoek|motie|moties|toezegging|kamervr
 _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 
 
-def letter_fact(question: str) -> str | None:
-    """``date``, ``sender`` or ``reference`` when the question asks that of a letter itself.
+def letter_facts(question: str) -> list[str]:
+    """``date``, ``sender`` and/or ``reference`` when the question asks that of a letter itself
+    ("Wie ondertekende de brief en wat is het kenmerk?" asks two).
 
     Not when it asks about another document the letter mentions ("de eerdere Kamerbrief",
     "het kenmerk van de Kamervragen"): that is answered from the text like any other question.
     """
     q = fold(question)
     if _OTHER_LETTER.search(q):
-        return None
-    for field, pat in _FACTS:
+        return []
+    found = []
+    for name, pat in _FACTS:
         if pat.search(q):
-            if field == "reference" and _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):
-                return None
-            return field
-    return None
+            if name == "reference" and _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):
+                continue
+            found.append(name)
+    return found
+
+
+def letter_fact(question: str) -> str | None:
+    """The first letter fact asked (see ``letter_facts``), or None."""
+    found = letter_facts(question)
+    return found[0] if found else None
 
 
 def asks_two_things(question: str) -> bool:
@@ -144,10 +146,6 @@ def asks_two_things(question: str) -> bool:
 
 def wants_comparison(question: str) -> bool:
     return bool(_COMPARE.search(question)) or len(years_in(question)) >= 2
-
-
-def years_in(question: str) -> list[str]:
-    return re.findall(r"\b(?:19|20)\d\d\b", question)
 
 
 def rewrite_with_history(question: str, history: Sequence[dict] | None) -> str:
@@ -168,47 +166,151 @@ def rewrite_with_history(question: str, history: Sequence[dict] | None) -> str:
     return question
 
 
-# --- what a sentence holds ----------------------------------------------------------------------
+# --- question words and how a text meets them ---------------------------------------------------------
 
-_MONTHS = r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_DATE = re.compile(
-    rf"\b(\d{{1,2}}(-\d{{1,2}})?\s+({_MONTHS})|({_MONTHS})(\s+\d{{4}})?|(19|20)\d\d|jl\.|a\.s\.|voorjaar|najaar"
-    rf"|zomer\w*|winter|kwartaal|eind \w+|begin \w+|volgend jaar|dit jaar|later dit jaar|binnenkort|op korte termijn"
-    rf"|\d{{1,2}}-\w+\.?-\d{{4}})", re.I)
-_NUMBER_WORDS = (r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd"
-                 r"|duizend")
-_AMOUNT = re.compile(
-    rf"(€|\beur\b|\beuro\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bprocent\b|%|\bbbp\b"
-    rf"|(?<![\w.,/-])\d{{1,4}}([.,]\d+)?\s+(?!({_MONTHS}|nr)\b)[a-z]{{3,}}"
-    rf"|\b({_NUMBER_WORDS})\s+(?!({_MONTHS})\b)\w+(en|s)\b)")
-_PERSON = re.compile(r"\b(minister|ministers|staatssecretaris|kabinet|ministerie|secretaris-generaal|sg navo|navo|eu"
-                     r"|commissie|raad|kamer|president|premier|regeringsleiders|bondgenoten|saceur|nctv|aiv"
-                     r"|[A-Z][a-z]+ [A-Z][a-z]+|[A-Z]\.[A-Z]?\.? ?[A-Z][a-z]+)\b")
-_PLACE = re.compile(r"\b(in|te|naar|uit)\s+[A-Z][a-zë]+")
-_CAUSE = r"omdat|doordat|daarom|daardoor|hierdoor|zodat|vanwege|want|aangezien|teneinde|gelet op|dankzij|waardoor"
-_REASON = re.compile(rf"\b({_CAUSE}|om\b.*\bte\b|doel\w*|noodzakelijk|nodig|essentieel|van belang|belangrijk)\b", re.I)
-STRONG_CAUSE = re.compile(rf"\b({_CAUSE}|om\b.{{1,80}}\bte\b)\b", re.I)
+@dataclass(frozen=True)
+class QueryWord:
+    """A content word of the question, what counts as meeting it, and how much it matters (IDF)."""
+
+    word: str
+    stems: frozenset[str]
+    grams: frozenset[str]
+    weight: float
+    family: frozenset[str] = frozenset()  # "^coordi", "ampagne$": tokens of related words (see text_grams)
 
 
-def _without_dates_and_ids(text: str) -> str:
-    """Dates, years and document numbers are not amounts: '16 mei', '2021', 'Kamerstukken 27925 nr. 771'."""
-    text = re.sub(rf"\b\d{{1,2}}(-\d{{1,2}})?\s+({_MONTHS})(\s+\d{{4}})?", " ", text, flags=re.I)
-    text = re.sub(r"\b(kamerstuk\w*|nr\.?|nummer|artikel|paragraaf|brief\w*)\s+[\d ,/-]+", " ", text, flags=re.I)
-    return re.sub(r"\b(19|20)\d\d\b", " ", text)
+def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    return {t: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
-def holds_kind(kind: str, text: str) -> bool:
-    """Does ``text`` hold the kind of thing the question asks for?"""
-    if kind == "amount":
-        return bool(_AMOUNT.search(_without_dates_and_ids(text)))
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind == "person":
-        return bool(_PERSON.search(text))
-    if kind == "place":
-        return bool(_PLACE.search(text))
-    if kind == "reason":
-        return bool(_REASON.search(text))
-    if kind == "list":
-        return text.count(",") >= 2 or (":" in text and "," in text)
-    return True
+def query_words(text: str, analyzer: Analyzer, idf: dict[str, float], scale: float = 1.0) -> list[QueryWord]:
+    unknown_idf = max(idf.values(), default=1.0)
+    out = []
+    for word, stems in analyzer.word_groups(text):
+        known = [idf[t] for t in stems if t in idf]
+        grams = frozenset(char_ngrams(word)) if len(word) >= 6 and word.isalpha() else frozenset()
+        family = set()
+        if len(word) >= 7 and word.isalpha():
+            family.add("^" + word[:6])
+        if len(word) >= 10 and word.isalpha():  # the head of a compound
+            family.add(word[-7:] + "$")
+        out.append(QueryWord(word, frozenset(stems), grams, scale * (max(known) if known else unknown_idf),
+                             frozenset(family)))
+    return out
+
+
+def met(w: QueryWord, stems: set[str] | frozenset[str], grams: set[str] | frozenset[str]) -> float:
+    """How far a text meets one question word: 1 for a shared term, partly for shared character
+    5-grams or a word of the same family (``coördineert`` / ``coördinatie``)."""
+    if w.stems & stems:
+        return 1.0
+    share = len(w.grams & grams) / len(w.grams) if w.grams else 0.0
+    if share >= 0.5:
+        return share
+    return 0.7 if w.family & grams else 0.0
+
+
+def coverage(qws: Sequence[QueryWord], stems: set[str] | frozenset[str], grams: set[str] | frozenset[str]) -> float:
+    """IDF-weighted share of the question's words the text meets (see ``met``)."""
+    total = sum(w.weight for w in qws)
+    if not total:
+        return 0.0
+    return sum(w.weight * met(w, stems, grams) for w in qws) / total
+
+
+def unknown_terms(text: str, analyzer: Analyzer, vocabulary_stems: set[str]) -> list[str]:
+    """Content words of the question that occur nowhere in the letters (after stemming), typos of the
+    letters' words not counted: what the letters never speak of."""
+    out = []
+    for w in words(text):
+        if len(w) < 3 or w in QUESTION_WORDS or w in CUE_WORDS or w in ABBREVIATIONS:
+            continue
+        stems = analyzer.terms(w)
+        if stems and not any(s in vocabulary_stems for s in stems) and not analyzer.misspells(w):
+            out.append(w)
+    return out
+
+
+def looks_like_name(text: str, folded_word: str, lang: str) -> bool:
+    """Digits or an acronym anywhere; a capitalised word inside a Dutch question (not its first word)."""
+    tokens = re.findall(r"\w+", text)
+    for i, w in enumerate(tokens):
+        if fold(w) == folded_word:
+            if any(c.isdigit() for c in w) or (len(w) > 1 and w.isupper()):
+                return True
+            return lang == "nl" and i > 0 and w[:1].isupper()
+    return False
+
+
+# --- the question, analysed once -------------------------------------------------------------------
+
+_QWORD = r"(?:wie|wat|welke?|wanneer|waar|waarom|hoeveel|hoe|who|what|when|where|why|how)\b"
+# a new part starts after a question mark, a semicolon or comma, or "en"/"of", at a question word
+_PART_SPLIT = re.compile(rf"(?:\?\s+|[;,]\s*(?:(?:en|of|and|or|maar)\s+)?|\s+(?:en|of|and|or|maar)\s+)(?={_QWORD})",
+                         re.I)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks ("Wanneer begint de campagne" / "hoeveel geld gaat ernaar")."""
+
+    text: str
+    kind: str
+    words: tuple[QueryWord, ...]
+
+
+@dataclass
+class Question:
+    """Everything the pipeline needs to know about a question, computed once."""
+
+    text: str  # as asked
+    query: str  # as searched: a follow-up together with the turn it follows
+    language: str
+    kind: str
+    facts: list[str]  # "date", "sender", "reference": what it asks of a letter itself
+    parts: list[Part]
+    words: list[QueryWord]  # content words of the query (history words weigh less)
+    rare: list[QueryWord]  # the few rarest words: the specific thing asked
+    names: list[str]  # names, acronyms and numbers the letters never use
+    unknown: list[str]  # other content words the letters never use
+    numbers: list[str]
+    years: list[str]
+    compare: bool
+    several: bool  # asks two or more things
+    followup: bool
+    previous_answer: str = ""  # what the assistant said last, so a follow-up does not repeat it
+    extra: dict = field(default_factory=dict)
+
+
+def split_parts(text: str) -> list[str]:
+    """"Wanneer ... en hoeveel ...?" -> two parts; a question asking one thing stays whole."""
+    pieces = [p.strip(" ?.,;") for p in _PART_SPLIT.split(text.strip())]
+    pieces = [p for p in pieces if p]
+    return pieces if len(pieces) > 1 else [text.strip()]
+
+
+def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_stems: set[str],
+            history: Sequence[dict] | None = None) -> Question:
+    """Analyse a question once, against the letters' vocabulary and IDF."""
+    text = text.strip()
+    query = rewrite_with_history(text, history)
+    followup = query != text
+    lang = language(text)
+    own = query_words(text, analyzer, idf)
+    ctx = query_words(query[: len(query) - len(text)], analyzer, idf, scale=0.5) if followup else []
+    own_words = {w.word for w in own}
+    qws = own + [w for w in ctx if w.word not in own_words]
+    parts = []
+    for piece in split_parts(text):
+        pws = tuple(w for w in own if w.word in set(words(piece))) or tuple(qws)
+        parts.append(Part(piece, question_kind(piece), pws))
+    unknown = unknown_terms(text, analyzer, vocabulary_stems)
+    names = [w for w in unknown if looks_like_name(text, w, lang)]
+    rare = sorted(own, key=lambda w: -w.weight)[:3]
+    previous = [h.get("content", "") for h in history or () if h.get("role") == "assistant"]
+    return Question(
+        text=text, query=query, language=lang, kind=question_kind(text), facts=letter_facts(text), parts=parts,
+        words=qws, rare=rare, names=names, unknown=[w for w in unknown if w not in names],
+        numbers=numbers_in(text), years=years_in(query), compare=wants_comparison(text),
+        several=len(parts) > 1 or asks_two_things(text), followup=followup,
+        previous_answer=previous[-1] if followup and previous else "")

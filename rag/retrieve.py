@@ -7,44 +7,23 @@ needs no score calibration between the two, which is why it is the default.
 
 from __future__ import annotations
 
+import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_DUTCH
 
+from rag.dutch import QUESTION_WORDS, STOPWORDS, char_ngrams, fold, words
 from rag.glossary import ABBREVIATIONS, ENGLISH
 
 # The retrievers Engine.search offers; evaluation ablates over all of them.
 RETRIEVERS = ("bm25", "ngram", "dense", "hybrid")
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# The default stopword list drops words that carry meaning in questions about letters.
-KEEP = {"niet", "geen", "nog", "meer", "veel", "wie", "wat", "wanneer", "waar", "welke", "hoeveel", "tegen"}
-STOPWORDS = frozenset(w for w in STOPWORDS_DUTCH if w not in KEEP) | {
-    "the", "of", "and", "to", "in", "is", "what", "which", "who", "when", "how", "does", "for", "a", "an", "on",
-}
 _LINKS = ("s", "en", "e", "")
 _PARTICIPLE = re.compile(r"^(op|af|aan|uit|in|mee|toe|terug|voor|na|over|door|bij|om|weg|vast|samen|)ge(\w{4,})$")
-# Words that say what is asked, not what it is about: kept out of query terms.
-QUESTION_WORDS = frozenset("""wie wat welke welk wanneer waar waarom hoe hoeveel waarvoor waardoor waarmee waarover
-waaruit wiens who what which when where why how many much does did do is are was were""".split())
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics: ``Oekraïne`` -> ``oekraine``."""
-    nfkd = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
-
-
-def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
-
-
 _ACRONYM = re.compile(r"((?:[A-Z][\w’'-]*[ -]+(?:(?:van|de|der|het|voor|en|op|tot|of|the|for|and)\s+)*){1,6})"
                       r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
 
@@ -86,8 +65,10 @@ class Analyzer:
         self.split_compounds = split_compounds
         self._vocab_stems = set(self._stemmer.stemWords(sorted(self.vocabulary)))
         self._prefix_index: dict[str, list[str]] = {}
+        self._first_two: dict[str, list[str]] = {}
         for v in self.vocabulary:
             self._prefix_index.setdefault(v[:5], []).append(v)
+            self._first_two.setdefault(v[:2], []).append(v)
         self.acronyms = acronyms or {}
         self._long_forms = {fold(v): k for k, v in self.acronyms.items()}
         self._question_stems = set(self._stemmer.stemWords(sorted(QUESTION_WORDS)))
@@ -117,6 +98,15 @@ class Analyzer:
                     if len(stem) > sum(len(p) for p in best[:1]):
                         best = parts
         return best or (head if word not in self.vocabulary else [])
+
+    def misspells(self, word: str) -> str | None:
+        """The letters' word that ``word`` is a typo of (``publiekscampgne`` -> ``publiekscampagne``), if any:
+        same first two letters, length within two, and a close match."""
+        if len(word) < 5:
+            return None
+        near = [v for v in self._first_two.get(word[:2], ()) if abs(len(v) - len(word)) <= 2]
+        best = difflib.get_close_matches(word, near, n=1, cutoff=0.84)
+        return best[0] if best else None
 
     def participle_stem(self, word: str) -> list[str]:
         """``gewaarschuwd`` -> [``waarschuw``], ``opgewaardeerd`` -> [``opwaardeer``] when the letters use that stem."""
@@ -177,31 +167,10 @@ class Analyzer:
         return self._stemmer.stemWords(ws)
 
 
-def char_ngrams(word: str, n: int = 5) -> set[str]:
-    """Character n-grams of a word with boundary marks: Dutch compounds and derivations share them
-    (``voorlichtingscampagne`` and ``publiekscampagne``; ``coördineert`` and ``coördinatie``)."""
-    w = f"<{word}>"
-    return {w[i:i + n] for i in range(max(len(w) - n + 1, 1))}
-
-
 def expand_query(query: str) -> str:
     """The question plus the letters' spelling of its abbreviations and English domain words."""
     extra = [ABBREVIATIONS.get(w) or ENGLISH.get(w) for w in words(query)]
     return " ".join([query, *(x for x in extra if x)])
-
-
-def text_grams(text: str, n: int = 5) -> set[str]:
-    """The character n-grams of a text's content words, plus each word's first six letters (``^coordi``)
-    and, for long words, its last seven (``ampagne$``): what a question word may share with a sentence
-    word of the same family (``coördineert``/``coördinatie``, ``voorlichtingscampagne``/``publiekscampagne``)."""
-    out: set[str] = set()
-    for w in words(text):
-        if len(w) >= 4 and w not in STOPWORDS:
-            out |= char_ngrams(w, n)
-        if len(w) >= 7:
-            out.add("^" + w[:6])
-            out.add(w[-7:] + "$")
-    return out
 
 
 class NgramAnalyzer:

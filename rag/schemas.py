@@ -127,6 +127,8 @@ class CitationModel(BaseModel):
     start: int
     end: int
     score: float
+    kamervraag: str | None = Field(
+        None, description="When the quote answers a Kamervraag: that question, as context (never the answer).")
 
 
 class AnswerResponse(BaseModel):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.question import holds_kind, language, letter_fact, question_kind, rewrite_with_history, wants_comparison
+from rag.dutch import holds_kind, language
+from rag.question import letter_fact, letter_facts, question_kind, rewrite_with_history, split_parts, wants_comparison
 
 
 @pytest.mark.parametrize(
@@ -94,3 +95,37 @@ def test_comparisons():
     assert wants_comparison("Wat is er tussen de agenda van 2021 en die van 2023 veranderd?")
     assert wants_comparison("Noemen beide brieven Afghanistan?")
     assert not wants_comparison("Wat staat er over Afghanistan?")
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Wanneer begint de publiekscampagne en hoeveel geld is ervoor beschikbaar?",
+         ["Wanneer begint de publiekscampagne", "hoeveel geld is ervoor beschikbaar"]),
+        ("zijn de navo RO's bindend? wie moet ze invullen", ["zijn de navo RO's bindend", "wie moet ze invullen"]),
+        # a question word inside one question does not split it
+        ("strategisch concept navo uit welk jaar (volgens brief 2021)",
+         ["strategisch concept navo uit welk jaar (volgens brief 2021)"]),
+        ("budget publiekscampagne", ["budget publiekscampagne"]),
+    ],
+)
+def test_a_question_is_split_into_the_things_it_asks(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_a_question_may_ask_several_facts_of_a_letter():
+    assert letter_facts("Wie heeft de brief ondertekend en wat is het kenmerk?") == ["reference", "sender"]
+    assert letter_facts("Wat is de dagtekening van de brief?") == ["date"]
+    assert letter_facts("Wat staat er over Afghanistan?") == []
+
+
+def test_the_question_is_analysed_once_into_one_object(engine):
+    history = [{"role": "user", "content": "Wat doet het kabinet aan regionale weerbaarheid?"},
+               {"role": "assistant", "content": "Vanaf 2027 komt structureel €70 miljoen beschikbaar."}]
+    q = engine.analyse("En wanneer start de publiekscampagne en hoeveel kost die?", history)
+    assert q.followup and q.query.startswith("Wat doet het kabinet")
+    assert [p.kind for p in q.parts] == ["date", "amount"]
+    assert q.previous_answer.startswith("Vanaf 2027")
+    own = {w.word: w.weight for w in q.words}
+    assert "publiekscampagne" in own and own.get("regionale", 0) < own["publiekscampagne"]  # history weighs less
+    assert q.language == "nl" and not q.facts

@@ -1,0 +1,116 @@
+"""Fit the answerer (sentence ranker, selection, support model, threshold) and report it cross-validated by author.
+
+    .venv/bin/python benchmarks/train_answerer.py [--set NAME=FILE ...] [--index DIR] [--no-save]
+
+Each question is retrieved once; then, for each setting of the selection parameters, the
+ranker and support model are fitted on all authors but one and judged on the one left out
+(leave-one-author-out). The setting with the best held-out must + abstention is kept, the
+final model is fitted on every set and written to rag/answerer.json together with its
+held-out figures. The abstention threshold is the one that keeps held-out false abstentions
+at or below --max-false.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import pickle
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag import learn  # noqa: E402
+from rag.config import Settings  # noqa: E402
+from rag.engine import Engine  # noqa: E402
+from rag.evaluate import load_set  # noqa: E402
+from rag.ranker import MODEL_PATH, SelectParams  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SETS = {
+    "dev": ["evals/dev.jsonl"],
+    "holdout": ["evals/holdout.jsonl"],
+    "c": ["evals/bank/c.jsonl", "evals/bank/c_followups.jsonl"],
+    "d": ["evals/bank/d.jsonl", "evals/bank/d_followups.jsonl"],
+    "e": ["evals/bank/e.jsonl", "evals/bank/e_followups.jsonl"],
+    "f": ["evals/bank/f.jsonl", "evals/bank/f_followups.jsonl"],
+}
+GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
+
+
+def objective(f: dict) -> float:
+    """Held-out key facts and abstention recall; answers longer than 45 words cost a little."""
+    return f["must"] + 0.5 * f["abstain_recall"] - 0.004 * max(0.0, f["words_median"] - 45)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--set", action="append", default=[], help="NAME=FILE (repeatable; default: the whole bank)")
+    ap.add_argument("--index", default=None)
+    ap.add_argument("--max-false", type=float, default=0.03)
+    ap.add_argument("--quick", action="store_true", help="only the current selection parameters, no grid")
+    ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--cache", type=Path, help="keep the retrieved questions here and reuse them next time "
+                    "(retrieval does not depend on what is fitted; delete the file after changing retrieval)")
+    args = ap.parse_args()
+
+    groups: dict[str, list[str]] = {}
+    for s in args.set:
+        name, _, path = s.partition("=")
+        groups.setdefault(name, []).append(path)
+    groups = groups or DEFAULT_SETS
+    sets = {g: [q for p in paths for q in load_set(ROOT / p)] for g, paths in groups.items()}
+
+    engine = Engine(Settings(**({"index_dir": Path(args.index)} if args.index else {})))
+    engine.load()
+    ctx = engine.context()
+    if args.cache and args.cache.exists():
+        items = learn.reanalyse(pickle.loads(args.cache.read_bytes()), engine)
+    else:
+        items = learn.collect(engine, sets, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(items))
+    print(f"{len(items)} questions from {len(sets)} authors: "
+          + ", ".join(f"{g} {len(qs)}" for g, qs in sets.items()))
+
+    grid = [engine.model.select] if args.quick else [SelectParams(min_p=a, ratio=b, min_gain=c)
+                                                     for a, b, c in itertools.product(*GRID.values())]
+    best = None
+    cv = learn.CrossValidation(items, ctx)
+    for params in tqdm(grid, desc="selection grid"):
+        outs, threshold = cv.run(params, args.max_false)
+        f = learn.figures(outs)
+        if best is None or objective(f) > objective(best[1]):
+            best = (params, f, threshold, outs)
+    params, f, threshold, outs = best
+    print(f"\nselection {params.__dict__}, threshold {threshold:.3f}")
+    print("held-out figures (leave one author out):")
+    by_group = {}
+    for g in sets:
+        by_group[g] = learn.figures([o for o in outs if o.group == g])
+        print(f"  {g:8s} {json.dumps(by_group[g])}")
+    print(f"  {'all':8s} {json.dumps(f)}")
+
+    model = learn.fit(items, ctx, params, threshold)
+    model.info = {
+        "fitted_on": {g: paths for g, paths in groups.items()},
+        "questions": len(items),
+        "held_out": {"by_author": by_group, "all": f, "protocol": "leave one author out"},
+        "ranker_importance": model.ranker.importance(),
+        "support_importance": dict(sorted(zip(model.support.features,
+                                              (round(float(w), 3) for w in model.support.weights), strict=True),
+                                          key=lambda kv: -abs(kv[1]))),
+    }
+    print("ranker feature importance (share of split gain):", json.dumps(model.info["ranker_importance"]))
+    print("support weights (standardised):", json.dumps(model.info["support_importance"]))
+    if not args.no_save:
+        model.save(MODEL_PATH)
+        print(f"written {MODEL_PATH.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,278 @@
+"""The learned part of answering: which sentences answer, how many to quote, and whether to answer at all.
+
+Two logistic models, fitted by ``benchmarks/train_answerer.py`` on the question bank
+(``evals/``) and stored in ``rag/answerer.json``:
+
+- the *ranker* scores each candidate sentence (features in ``rag.features``) with the
+  probability that it holds the evidence for the question;
+- the *support* model scores the chosen answer on features that say whether it holds the
+  specific thing asked (the kind of answer, the question's rare words, names and numbers),
+  and decides abstention against a threshold calibrated on held-out folds.
+
+Selection between them is greedy for coverage: the best sentence, then a sentence only
+when it meets a question word, a part of the question, a year or (for a comparison) a
+letter the chosen ones do not yet cover, and only while the question is not yet covered.
+So answers are as short as the facts allow.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.dutch import CONSEQUENCE
+from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
+from rag.question import Question
+
+MODEL_PATH = Path(__file__).with_name("answerer.json")
+
+SUPPORT_FEATURES = (
+    "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
+    "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
+)
+
+
+@dataclass
+class Logistic:
+    """A standardised logistic model: p = sigmoid(bias + sum w_i (x_i - mean_i) / std_i)."""
+
+    features: tuple[str, ...]
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    std: np.ndarray
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return self.bias + ((x - self.mean) / self.std) @ self.weights
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -30, 30)))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "weights": [round(float(w), 5) for w in self.weights],
+                "bias": round(float(self.bias), 5), "mean": [round(float(m), 5) for m in self.mean],
+                "std": [round(float(s), 5) for s in self.std]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Logistic:
+        return cls(tuple(d["features"]), np.array(d["weights"]), float(d["bias"]), np.array(d["mean"]),
+                   np.array(d["std"]))
+
+
+@dataclass
+class Trees:
+    """Boosted decision trees as plain arrays (from scikit-learn's HistGradientBoostingClassifier):
+    score = base + the sum over trees of the value of the leaf a row falls into. Evaluated with numpy
+    for all trees at once, so scoring a question's sixty candidates takes well under a millisecond."""
+
+    features: tuple[str, ...]
+    base: float
+    feature: np.ndarray  # (trees, nodes) feature index tested at each node
+    threshold: np.ndarray  # go left when x[feature] <= threshold
+    left: np.ndarray
+    right: np.ndarray
+    leaf: np.ndarray
+    value: np.ndarray
+    gain: np.ndarray  # split gain per node: what each feature contributed, for reporting
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        n, trees = len(x), self.feature.shape[0]
+        t = np.arange(trees)[None, :]
+        rows = np.arange(n)[:, None]
+        cur = np.zeros((n, trees), dtype=np.int64)
+        for _ in range(self.feature.shape[1]):
+            if self.leaf[t, cur].all():
+                break
+            go_left = x[rows, self.feature[t, cur]] <= self.threshold[t, cur]
+            cur = np.where(self.leaf[t, cur], cur, np.where(go_left, self.left[t, cur], self.right[t, cur]))
+        return self.base + self.value[t, cur].sum(axis=1)
+
+    def importance(self) -> dict[str, float]:
+        """Share of the total split gain each feature earned."""
+        gains = np.zeros(len(self.features))
+        inner = ~self.leaf
+        np.add.at(gains, self.feature[inner], self.gain[inner])
+        gains /= gains.sum() or 1.0
+        return {f: round(float(g), 4) for f, g in sorted(zip(self.features, gains, strict=True), key=lambda kv: -kv[1])}
+
+    @classmethod
+    def from_sklearn(cls, model, features: tuple[str, ...]) -> Trees:
+        trees = [p[0].nodes for p in model._predictors]
+        width = max(len(t) for t in trees)
+
+        def grid(field: str, dtype) -> np.ndarray:
+            out = np.zeros((len(trees), width), dtype=dtype)
+            for i, t in enumerate(trees):
+                out[i, : len(t)] = t[field]
+            return out
+
+        leaf = grid("is_leaf", bool)
+        for i, t in enumerate(trees):  # padding nodes are leaves worth nothing
+            leaf[i, len(t):] = True
+        return cls(tuple(features), float(np.ravel(model._baseline_prediction)[0]), grid("feature_idx", np.int64),
+                   grid("num_threshold", float), grid("left", np.int64), grid("right", np.int64), leaf,
+                   grid("value", float), grid("gain", float))
+
+    def to_json(self) -> dict:
+        return {"kind": "trees", "features": list(self.features), "base": self.base,
+                **{k: getattr(self, k).tolist() for k in ("feature", "threshold", "left", "right", "leaf")},
+                **{k: np.round(getattr(self, k), 6).tolist() for k in ("value", "gain")}}  # thresholds stay exact
+
+    @classmethod
+    def from_json(cls, d: dict) -> Trees:
+        return cls(tuple(d["features"]), float(d["base"]), np.array(d["feature"]), np.array(d["threshold"]),
+                   np.array(d["left"]), np.array(d["right"]), np.array(d["leaf"], dtype=bool), np.array(d["value"]),
+                   np.array(d["gain"]))
+
+
+@dataclass
+class SelectParams:
+    """How far below the best sentence a second one may score, and how much new it must cover."""
+
+    min_p: float = 0.2
+    ratio: float = 0.5
+    min_gain: float = 0.15
+    cover_stop: float = 0.9
+
+
+@dataclass
+class AnswererModel:
+    ranker: Trees  # boosted trees: does this sentence hold the evidence? its score ranks the candidates
+    calibration: Logistic  # the ranker's score and its gap to the best candidate -> probability of answering
+    support: Logistic
+    threshold: float
+    select: SelectParams = field(default_factory=SelectParams)
+    info: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> AnswererModel:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        ranker, support = Trees.from_json(d["ranker"]), Logistic.from_json(d["support"])
+        if ranker.features != FEATURES or support.features != SUPPORT_FEATURES:
+            raise ValueError(f"{path} was fitted on other features: run benchmarks/train_answerer.py")
+        return cls(ranker, Logistic.from_json(d["calibration"]), support, float(d["threshold"]),
+                   SelectParams(**d.get("select", {})), d.get("info", {}))
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        d = {"ranker": self.ranker.to_json(), "calibration": self.calibration.to_json(),
+             "support": self.support.to_json(), "threshold": self.threshold,
+             "select": self.select.__dict__, "info": self.info}
+        Path(path).write_text(json.dumps(d, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+CALIBRATION_FEATURES = ("score", "gap")
+
+
+def calibration_inputs(scores: np.ndarray) -> np.ndarray:
+    return np.stack([scores, scores - scores.max()], axis=1)
+
+
+def score(cands: list[Candidate], model: AnswererModel) -> None:
+    """Each candidate's probability that it answers: the ranker's score, calibrated."""
+    if cands:
+        s = model.ranker.logits(matrix(cands))
+        for c, p in zip(cands, model.calibration.predict(calibration_inputs(s)), strict=True):
+            c.p = float(p)
+
+
+def _is_question(ctx: Context, c: Candidate) -> bool:
+    s = ctx.sentences[c.idx]
+    return s.role == "question" or s.text.rstrip().endswith("?")
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectParams) -> list[Candidate]:
+    """Greedy for coverage: add a sentence only when it covers something the chosen ones do not."""
+    order = sorted((c for c in cands if not _is_question(ctx, c)), key=lambda c: -c.p)
+    if not order:
+        return []
+    weights = np.array([w.weight for w in q.words], dtype=np.float32)
+    total = float(weights.sum()) or 1.0
+    best = order[0]
+    chosen = [best]
+    covered = best.meets.copy()
+    kinds = set(best.kinds)
+    docs = {ctx.sentences[best.idx].doc_id}
+    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("amount", "date", "person", "place", "list")}
+
+    def years_left() -> set[str]:
+        have = " ".join(ctx.sentences[c.idx].text for c in chosen)
+        return {y for y in q.years if y not in have and not any(y in ctx.doc_years(d) for d in docs)}
+
+    def done() -> bool:
+        return (float((covered * weights).sum()) / total >= params.cover_stop and wanted <= kinds
+                and not (q.compare and len(docs) < 2) and not years_left())
+
+    floor = max(params.min_p, params.ratio * best.p)
+    for c in order[1:]:
+        if len(chosen) >= ctx.max_sentences or done():
+            break
+        if c.p < floor:
+            break
+        if any(_overlap(ctx.sentence_terms[c.idx], ctx.sentence_terms[o.idx]) > 0.6 for o in chosen):
+            continue
+        doc = ctx.sentences[c.idx].doc_id
+        gain = float((np.maximum(c.meets - covered, 0) * weights).sum()) / total
+        new_kind = bool((c.kinds - kinds) & wanted)
+        new_doc = (q.compare or q.several) and doc not in docs
+        new_year = any(y in ctx.doc_years(doc) or y in ctx.sentences[c.idx].text for y in years_left())
+        if gain >= params.min_gain or new_kind or new_doc or new_year:
+            chosen.append(c)
+            covered = np.maximum(covered, c.meets)
+            kinds |= c.kinds
+            docs.add(doc)
+    # a sentence that announces a list (ends with ':') brings the list; one that draws a conclusion
+    # ("... heeft daarom ...") brings the reason before it when the question asks why
+    text = ctx.sentences[best.idx].text
+    lean = +1 if text.rstrip().endswith(":") else -1 if q.kind == "reason" and CONSEQUENCE.search(text) else 0
+    other = ctx.neighbour(best.idx, lean) if lean else None
+    if other is not None and all(c.idx != other for c in chosen) and not ctx.sentences[other].text.rstrip(
+            ).endswith("?"):
+        chosen.append(Candidate(other, best.passage_rank, best.dense, best.x, best.meets, best.kinds, best.p))
+    return chosen
+
+
+def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict[str, float]:
+    """What the decision to answer rests on: does the answer hold the specific thing asked?"""
+    weights = np.array([w.weight for w in q.words], dtype=np.float32)
+    total = float(weights.sum()) or 1.0
+    covered = np.max(np.stack([c.meets for c in chosen]), axis=0) if q.words else np.zeros(0)
+    rare_idx = [i for i, w in enumerate(q.words) if w in q.rare]
+    parts = [[i for i, w in enumerate(q.words) if w in p.words] for p in q.parts]
+    part_cover = [float((covered[ix] * weights[ix]).sum() / (weights[ix].sum() or 1.0)) for ix in parts if ix]
+    text = " ".join(ctx.sentences[c.idx].text for c in chosen)
+    docs = {ctx.sentences[c.idx].doc_id for c in chosen}
+    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("amount", "date", "person", "place")}
+    kinds = set().union(*(c.kinds for c in chosen))
+    nums = [n for n in q.numbers if n not in q.years]
+    p1 = max(c.p for c in chosen)
+    return {
+        "p1": p1,
+        "p1_logit": float(np.clip(math.log(p1 / (1 - p1 + 1e-9) + 1e-9), -8, 8)),
+        "cover": float((covered * weights).sum()) / total if q.words else 0.0,
+        "rare": float(covered[rare_idx].mean()) if rare_idx else 0.0,
+        "part_min": min(part_cover, default=0.0),
+        "kind_missing": float(bool(wanted - kinds)),
+        "numbers_missing": (sum(n not in text for n in nums) / len(nums)) if nums else 0.0,
+        "years_missing": (sum(y not in text and not any(y in ctx.doc_years(d) for d in docs) for y in q.years)
+                          / len(q.years)) if q.years else 0.0,
+        "unknown_names": float(min(len(q.names), 2)),
+        "unknown_words": 0.0 if q.language == "en" else float(min(len(q.unknown), 3)),
+        "english": float(q.language == "en"),
+        "dense": dense_scale(max(c.dense for c in chosen)),
+        "followup": float(q.followup),
+        # the sentence holding the amount (date, name) asked for must itself be about what was asked
+        "kind_cover": max((float((c.meets * weights).sum()) / total for c in chosen if c.kinds & wanted),
+                          default=0.0) if wanted else float((chosen[0].meets * weights).sum()) / total,
+    }
+
+
+def support_score(feats: dict[str, float], model: Logistic) -> float:
+    return float(model.predict(np.array([[feats[f] for f in model.features]]))[0])

@@ -1,0 +1,29 @@
+"""The learned answerer: its trees score exactly as scikit-learn's, and the shipped model fits today's features."""
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from rag.features import FEATURES
+from rag.ranker import SUPPORT_FEATURES, AnswererModel, Trees
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_trees_score_exactly_as_scikit_learn_and_survive_json(seed):
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.random((400, 5)), 2)  # repeated values sit exactly on split thresholds
+    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0.7).astype(int)
+    gbm = HistGradientBoostingClassifier(max_iter=30, max_depth=3, random_state=0).fit(x, y)
+    trees = Trees.from_sklearn(gbm, tuple("abcde"))
+    np.testing.assert_allclose(trees.logits(x), gbm.decision_function(x), atol=1e-9)
+    again = Trees.from_json(trees.to_json())
+    np.testing.assert_allclose(again.logits(x), gbm.decision_function(x), atol=1e-5)
+    assert set(trees.importance()) == set("abcde") and abs(sum(trees.importance().values()) - 1) < 1e-3
+
+
+def test_the_shipped_model_was_fitted_on_todays_features_and_says_how_it_did():
+    model = AnswererModel.load()
+    assert model.ranker.features == FEATURES and model.support.features == SUPPORT_FEATURES
+    assert 0 < model.threshold < 1
+    held_out = model.info["held_out"]
+    assert held_out["protocol"] == "leave one author out" and len(held_out["by_author"]) >= 4
