@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff check .
 
 eval: install
-	$(BIN)/rag eval --set evals/dev.jsonl --out evals/report --ablate --thresholds evals/thresholds.json
+	$(BIN)/rag eval --set evals/blind/g.jsonl --out evals/report --ablate --thresholds evals/thresholds.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_answer.py

@@ -22,7 +22,8 @@ from rag.clean import clean
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DEV_SET = ROOT / "evals" / "dev.jsonl"
-SETS = [DEV_SET, ROOT / "evals" / "holdout.jsonl", *sorted((ROOT / "evals" / "bank").glob("*.jsonl"))]
+SETS = [DEV_SET, ROOT / "evals" / "holdout.jsonl", *sorted((ROOT / "evals" / "bank").glob("*.jsonl")),
+        *sorted((ROOT / "evals" / "blind").glob("*.jsonl"))]
 FULL_SETS = [p for p in SETS if not p.stem.endswith("followups")]  # follow-up sets are small and one-style
 
 TYPES = {"factoid", "list", "explanation", "multi-doc", "english", "unanswerable"}
