@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.config import Settings, get_settings
 from rag.engine import Engine, IndexNotReady, UnknownDocument
-from rag.http_errors import error_responses, printable, validation_detail
+from rag.http_errors import error_responses, printable, their_detail, validation_detail
 from rag.ingest import IngestError
 from rag.observe import Metrics, RateLimiter, RequestObserver
 from rag.schemas import (
@@ -43,6 +44,9 @@ from rag.schemas import (
 )
 
 log = logging.getLogger("rag.api")
+# Control characters a text letter has no use for; tab, newline, carriage return and form feed (a page break in
+# PDF extracts) are allowed.
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MODES = ("extractive",)
 
 
@@ -105,11 +109,13 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = Field(None, description="Text, or a list of parts with 'text'.")
 
-    @field_validator("content", mode="after")
+    @field_validator("content", mode="before")
     @classmethod
     def _content(cls, v: Any) -> Any:
-        for text in [v] if isinstance(v, str) else [p.text for p in v or () if p.text is not None]:
-            check_turn(text, "tekst van het bericht")
+        parts = v if isinstance(v, list) else [{"text": v}]
+        for part in parts:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                check_turn(part["text"], "tekst van het bericht")
         return v
 
     def text(self) -> str:
@@ -203,7 +209,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": printable(exc.detail)},
+        return JSONResponse(status_code=exc.status_code, content={"detail": printable(their_detail(exc.detail))},
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -323,6 +329,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         name = file.filename or ""
         if problem := text_problem(name) or (len(name) > 255 and "is langer dan 255 tekens"):
             raise HTTPException(422, f"de bestandsnaam {problem}")
+        if m := _BINARY_CONTROL.search(data):  # in UTF-8 these bytes only ever stand for themselves
+            raise HTTPException(422, f"het bestand bevat een stuurteken (byte 0x{m.group()[0]:02X} op positie "
+                                     f"{m.start()}); alleen tab, regeleinde en paginascheiding zijn toegestaan")
         try:
             doc_id, summary = engine.add_document(name, data)
         except IngestError as e:

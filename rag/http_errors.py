@@ -11,6 +11,7 @@ _PHRASES = {
     "missing": "ontbreekt (verplicht veld)",
     "extra_forbidden": "is een onbekend veld",
     "string_type": "moet tekst zijn",
+    "string_unicode": "bevat ongeldige Unicode (een losse surrogaat)",
     "int_type": "moet een geheel getal zijn",
     "int_parsing": "moet een geheel getal zijn",
     "int_from_float": "moet een geheel getal zijn",
@@ -36,6 +37,21 @@ _PHRASES = {
     "date_type": "moet een datum JJJJ-MM-DD zijn",
     "recursion_loop": "is te diep genest",
 }
+
+
+# Details Starlette and FastAPI raise themselves, in Dutch.
+_THEIR_DETAILS = {
+    "There was an error parsing the body": "de body kan niet worden gelezen (geen geldige JSON of UTF-8, of te diep "
+                                           "genest)",
+    "Not Found": "niet gevonden",
+    "Method Not Allowed": "deze methode is hier niet toegestaan",
+    "Not Authenticated": "niet aangemeld",
+}
+
+
+def their_detail(detail: Any) -> Any:
+    """A framework's English detail in Dutch; ours pass unchanged."""
+    return _THEIR_DETAILS.get(detail, detail) if isinstance(detail, str) else detail
 
 
 def printable(value: Any) -> Any:
