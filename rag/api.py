@@ -31,6 +31,10 @@ from rag.observe import Metrics, RateLimiter, RequestObserver
 from rag.schemas import (
     DOC_ID_PATTERN,
     MAX_DOC_ID_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_TURN_CHARS,
+    TURN_PATTERN,
+    TURN_RULES,
     AnswerRequest,
     AnswerResponse,
     DocumentsResponse,
@@ -97,7 +101,8 @@ class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     type: str = Field("text", max_length=50)
-    text: str | None = Field(None, max_length=20000)
+    text: str | None = Field(None, description=TURN_RULES,
+                             json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})
 
 
 class ChatMessage(BaseModel):
@@ -107,7 +112,8 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = Field(None, description="Text, or a list of parts with 'text'.")
+    content: Annotated[str, Field(json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})] \
+        | list[ContentPart] | None = Field(None, description=f"Text, or a list of parts with 'text'. {TURN_RULES}")
 
     @field_validator("content", mode="before")
     @classmethod
@@ -128,7 +134,9 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str | None = Field(None, max_length=200)
-    messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=100, description=(
+        "The conversation, oldest first; the last user or assistant message must be the user's question "
+        f"(1-{MAX_QUERY_CHARS} characters after trimming). System, developer and tool messages are ignored."))
     stream: bool = False
 
 

@@ -27,6 +27,7 @@ TEXT_PATTERN = rf"^{_ALLOWED_CLASS}*[^\s\x00-\x1f\x7f-\x9f]{_ALLOWED_CLASS}*$"
 TURN_PATTERN = rf"^{_ALLOWED_CLASS}*$"
 DOC_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TURN_RULES = f"At most {MAX_TURN_CHARS} characters; no control characters but newline and tab; valid Unicode."
 
 
 def text_problem(value: str) -> str | None:
@@ -112,8 +113,7 @@ class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
-    content: str = Field(..., description=f"At most {MAX_TURN_CHARS} characters; no control characters but newline "
-                                          "and tab; valid Unicode.",
+    content: str = Field(..., description=TURN_RULES,
                          json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})
 
     @field_validator("content", mode="before")
