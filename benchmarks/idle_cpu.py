@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
-from _common import ROOT, free_port, save
+from _common import rag_serve, save
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -45,35 +42,11 @@ def main() -> None:
     ap.add_argument("--no-ui", action="store_true", help="serve the API only (RAG_UI=false)")
     ap.add_argument("--out", help="JSON figures (default benchmarks/results/idle_cpu.json)")
     a = ap.parse_args()
-    env = {**os.environ, "RAG_ACCESS_LOG": "false"}
-    if a.index:
-        env["RAG_INDEX_DIR"] = a.index
-    if a.no_ui:
-        env["RAG_UI"] = "false"
-    port = free_port()
-    rag = Path(sys.executable).with_name("rag")
-    proc = subprocess.Popen([str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                raise SystemExit(f"rag serve stopped with exit status {proc.returncode}")
-            time.sleep(0.5)
-        else:
-            raise SystemExit("rag serve did not become ready within 600 s")
+    with rag_serve(a.index, ui=not a.no_ui) as (_, pid):
         time.sleep(a.settle)
-        before = cpu_ticks(proc.pid)
+        before = cpu_ticks(pid)
         time.sleep(a.seconds)
-        after = cpu_ticks(proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        after = cpu_ticks(pid)
     per_thread = {t: round((after[t] - before.get(t, 0)) / TICKS / a.seconds * 100, 2) for t in after
                   if after[t] - before.get(t, 0) > 0}
     total = round(sum(after.values()) - sum(before.get(t, 0) for t in after), 2) / TICKS / a.seconds * 100

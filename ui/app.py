@@ -252,13 +252,14 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...]) -> gr
     return blocks
 
 
-def mount(app: FastAPI) -> None:
+def mount(app: FastAPI) -> gr.Blocks:
     """Mount the chat UI at /ui; the engine is looked up on ``app.state`` per request."""
     from rag.api import MODES
 
     blocks = build(lambda: getattr(app.state, "engine", None), tuple(MODES))
     gr.mount_gradio_app(app, blocks, path="/ui", theme=theme(), css=CSS, footer_links=[])
     quiet_queue(blocks)
+    return blocks
 
 
 # Gradio's queue polls for new jobs every 1 ms and for progress every 10 ms, also with nothing to do: about 1,100
