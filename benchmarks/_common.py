@@ -79,6 +79,41 @@ def served(base_url: str | None, index: str | None = None) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def rag_serve(index: str | None = None, ui: bool = True, ready_within_s: float = 600) -> Iterator[tuple[str, int]]:
+    """`rag serve` as a user runs it, in its own process on a free loopback port: yields (base URL, pid) once
+    /readyz says ready; stops it afterwards. Its request log is off (RAG_ACCESS_LOG=false)."""
+    import subprocess
+
+    import httpx
+
+    env = {**os.environ, "RAG_ACCESS_LOG": "false", "RAG_UI": "true" if ui else "false"}
+    if index:
+        env["RAG_INDEX_DIR"] = index
+    port = free_port()
+    rag = Path(sys.executable).with_name("rag")
+    proc = subprocess.Popen([str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + ready_within_s
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise SystemExit(f"rag serve stopped with exit status {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"rag serve did not become ready within {ready_within_s:.0f} s")
+            time.sleep(0.5)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def time_requests(call: Callable[[dict], float], payloads: Sequence[dict], concurrency: int = 1
                   ) -> tuple[list[float], float]:
     """Latency (ms) of every call and the wall time (s) of all of them."""

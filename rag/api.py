@@ -8,27 +8,33 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
-import threading
 import time
 import uuid
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
-from fastapi.encoders import jsonable_encoder
+from fastapi import Depends, FastAPI, File, Header, HTTPException, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.config import Settings, get_settings
 from rag.engine import Engine, IndexNotReady, UnknownDocument
+from rag.http_errors import error_responses, printable, their_detail, validation_detail
 from rag.ingest import IngestError
+from rag.observe import Metrics, RateLimiter, RequestObserver
 from rag.schemas import (
+    DOC_ID_PATTERN,
+    MAX_DOC_ID_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_TURN_CHARS,
+    TURN_PATTERN,
+    TURN_RULES,
     AnswerRequest,
     AnswerResponse,
     DocumentsResponse,
@@ -37,46 +43,15 @@ from rag.schemas import (
     SearchResponse,
     SearchResult,
     check_text,
+    check_turn,
+    text_problem,
 )
 
 log = logging.getLogger("rag.api")
+# Control characters a text letter has no use for; tab, newline, carriage return and form feed (a page break in
+# PDF extracts) are allowed.
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MODES = ("extractive",)
-
-
-# --- metrics -------------------------------------------------------------------------------------
-
-class Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter("rag_http_requests_total", "HTTP requests", ["route", "method", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("rag_http_request_seconds", "Request latency", ["route"], registry=self.registry,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-        self.answers = Counter("rag_answers_total", "Answers given", ["abstained"], registry=self.registry)
-        self.documents = Gauge("rag_index_documents", "Letters in the index", registry=self.registry)
-        self.passages = Gauge("rag_index_passages", "Passages in the index", registry=self.registry)
-
-
-class RateLimiter:
-    """Sliding one-minute window per client address; 0 disables it."""
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._hits: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> bool:
-        if self.per_minute <= 0:
-            return True
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits[client]
-            while q and now - q[0] > 60:
-                q.popleft()
-            if len(q) >= self.per_minute:
-                return False
-            q.append(now)
-            return True
 
 
 # --- dependencies ----------------------------------------------------------------------------------
@@ -122,23 +97,46 @@ def check_mode(mode: str | None) -> str:
 
 # --- OpenAI-compatible chat ------------------------------------------------------------------------
 
-class ChatMessage(BaseModel):
+class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    role: str
-    content: str | list[dict[str, Any]] | None = None
+    type: str = Field("text", max_length=50)
+    text: str | None = Field(None, description=TURN_RULES,
+                             json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message; every text in it obeys the rules of an earlier turn (valid Unicode, no control
+    characters but newline and tab), whatever its role."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: Annotated[str, Field(json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})] \
+        | list[ContentPart] | None = Field(None, description=f"Text, or a list of parts with 'text'. {TURN_RULES}")
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _content(cls, v: Any) -> Any:
+        parts = v if isinstance(v, list) else [{"text": v}]
+        for part in parts:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                check_turn(part["text"], "tekst van het bericht")
+        return v
 
     def text(self) -> str:
         if isinstance(self.content, list):
-            return " ".join(str(p.get("text", "")) for p in self.content if isinstance(p, dict))
+            return " ".join(p.text or "" for p in self.content)
         return self.content or ""
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str | None = None
-    messages: list[ChatMessage] = Field(..., min_length=1)
+    model: str | None = Field(None, max_length=200)
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=100, description=(
+        "The conversation, oldest first; the last user or assistant message must be the user's question "
+        f"(1-{MAX_QUERY_CHARS} characters after trimming). System, developer and tool messages are ignored."))
     stream: bool = False
 
 
@@ -154,13 +152,38 @@ def _chat_turns(req: ChatRequest) -> tuple[str, list[dict]]:
     return question, history
 
 
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    detail: str | None = None
+
+
+class Modes(BaseModel):
+    modes: list[str]
+    default: str
+
+
+DocIdPath = Annotated[str, Path(min_length=1, max_length=MAX_DOC_ID_CHARS, pattern=DOC_ID_PATTERN,
+                                description="A doc_id from GET /v1/documents.")]
+
+
+def _count_answer(request: Request, ans) -> None:
+    """The answer's outcome into the metrics and the request's log line."""
+    request.app.state.metrics.answers.labels(str(ans.abstained).lower()).inc()
+    request.state.log.update(abstained=ans.abstained, mode=ans.mode)
+
+
 # --- app -------------------------------------------------------------------------------------------
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None, load: bool = True) -> FastAPI:
     """The API (and UI); ``engine`` may be given (tests, serve) or is created at startup."""
     settings = settings or get_settings()
     metrics = Metrics()
-    limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -184,43 +207,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     app.state.settings = settings
     app.state.metrics = metrics
 
+    app.add_middleware(RequestObserver, metrics=metrics, limiter=RateLimiter(settings.rate_limit_per_minute),
+                       max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                       log_requests=settings.access_log)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
-        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(detail)})
+        return JSONResponse(status_code=422, content={"detail": validation_detail(exc.errors())})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
+        return JSONResponse(status_code=exc.status_code, content={"detail": printable(their_detail(exc.detail))},
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        """Last resort for a failure outside the routes (RequestObserver answers those with the request id)."""
         log.exception("interne fout op %s", request.url.path)
         return JSONResponse(status_code=500, content={"detail": "interne fout; dit is een bug, zie de serverlog"})
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        route = request.url.path
-        if route.startswith("/v1/") and not limiter.allow(request.client.host if request.client else "?"):
-            metrics.requests.labels(route, request.method, "429").inc()
-            return JSONResponse(status_code=429, content={"detail": "te veel verzoeken; wacht even"},
-                                headers={"Retry-After": "10"})
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        label = route if route.startswith(("/v1/answer", "/v1/search", "/v1/chat", "/healthz", "/readyz")) else (
-            "/v1/documents" if route.startswith("/v1/documents") else "other")
-        metrics.requests.labels(label, request.method, str(response.status_code)).inc()
-        metrics.latency.labels(label).observe(time.perf_counter() - t0)
-        return response
-
     # --- health ---
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Health)
     def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={200: {"model": Readiness}, 503: {"model": Readiness}})
     def readyz() -> JSONResponse:
         eng: Engine | None = app.state.engine
         if eng is None or not eng.ready:
@@ -229,7 +240,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         return JSONResponse({"status": "ready", "documents": len(view.records), "passages": len(view.passages),
                              "embedder": eng.embedder.name, "stale_documents": eng.stale_documents()})
 
-    @app.get("/metrics", tags=["health"])
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     def prometheus() -> PlainTextResponse:
         eng: Engine | None = app.state.engine
         if eng is not None and eng.ready:
@@ -238,7 +250,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # --- search and answers ---
-    @app.post("/v1/search", response_model=SearchResponse, tags=["search"])
+    @app.post("/v1/search", response_model=SearchResponse, tags=["search"],
+              responses=error_responses(400, 413, 422, 429, 503))
     def search(req: SearchRequest, engine: EngineDep) -> SearchResponse:
         check_filters(engine, req.filters)
         t0 = time.perf_counter()
@@ -250,24 +263,28 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
                                 score=round(h.score, 6)) for h in hits]
         return SearchResponse(results=results, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
 
-    @app.post("/v1/answer", response_model=AnswerResponse, tags=["answers"])
-    def answer(req: AnswerRequest, engine: EngineDep) -> dict:
+    @app.post("/v1/answer", response_model=AnswerResponse, tags=["answers"],
+              responses=error_responses(400, 413, 422, 429, 503))
+    def answer(req: AnswerRequest, engine: EngineDep, request: Request) -> dict:
         mode = check_mode(req.mode)
         check_filters(engine, req.filters)
         ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
                             [t.model_dump() for t in req.history] if req.history else None)
-        metrics.answers.labels(str(ans.abstained).lower()).inc()
+        _count_answer(request, ans)
         return ans.to_json()
 
-    @app.get("/v1/modes", tags=["answers"])
+    @app.get("/v1/modes", tags=["answers"], response_model=Modes, responses=error_responses(429))
     def modes() -> dict:
         return {"modes": list(MODES), "default": MODES[0]}
 
-    @app.post("/v1/chat/completions", tags=["answers"])
-    def chat(req: ChatRequest, engine: EngineDep):
+    @app.post("/v1/chat/completions", tags=["answers"], responses={
+        **error_responses(400, 413, 422, 429, 503),
+        200: {"description": "A chat.completion object, or with stream=true server-sent chat.completion.chunk events",
+              "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {}}}})
+    def chat(req: ChatRequest, engine: EngineDep, request: Request):
         question, history = _chat_turns(req)
         ans = engine.answer(question, None, "extractive", None, history)
-        metrics.answers.labels(str(ans.abstained).lower()).inc()
+        _count_answer(request, ans)
         body = ans.to_json()
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
@@ -297,31 +314,40 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         return StreamingResponse(events(), media_type="text/event-stream")
 
     # --- documents ---
-    @app.get("/v1/documents", response_model=DocumentsResponse, tags=["documents"])
+    @app.get("/v1/documents", response_model=DocumentsResponse, tags=["documents"],
+             responses=error_responses(429, 503))
     def documents(engine: EngineDep) -> dict:
         return {"documents": engine.documents()}
 
-    @app.get("/v1/documents/{doc_id}", response_model=DocumentWithText, tags=["documents"])
-    def document(doc_id: str, engine: EngineDep) -> dict:
+    @app.get("/v1/documents/{doc_id}", response_model=DocumentWithText, tags=["documents"],
+             responses=error_responses(404, 422, 429, 503))
+    def document(doc_id: DocIdPath, engine: EngineDep) -> dict:
         try:
             return engine.document(doc_id)
         except UnknownDocument:
             raise HTTPException(404, f"onbekend document: {doc_id}") from None
 
-    @app.post("/v1/documents", status_code=201, tags=["documents"])
+    @app.post("/v1/documents", status_code=201, tags=["documents"],
+              responses=error_responses(400, 401, 413, 422, 429, 503))
     async def upload(_: AdminDep, request: Request, file: Annotated[UploadFile, File(...)]) -> dict:
         engine = get_engine(request)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise HTTPException(413, f"bestand groter dan {settings.max_upload_bytes} bytes")
+        name = file.filename or ""
+        if problem := text_problem(name) or (len(name) > 255 and "is langer dan 255 tekens"):
+            raise HTTPException(422, f"de bestandsnaam {problem}")
+        if m := _BINARY_CONTROL.search(data):  # in UTF-8 these bytes only ever stand for themselves
+            raise HTTPException(422, f"het bestand bevat een stuurteken (byte 0x{m.group()[0]:02X} op positie "
+                                     f"{m.start()}); alleen tab, regeleinde en paginascheiding zijn toegestaan")
         try:
-            doc_id, summary = engine.add_document(file.filename or "", data)
+            doc_id, summary = engine.add_document(name, data)
         except IngestError as e:
             raise HTTPException(422, str(e)) from e
         return {"doc_id": doc_id, "summary": summary.to_json(), "document": engine.document(doc_id) | {"text": None}}
 
-    @app.delete("/v1/documents/{doc_id}", tags=["documents"])
-    def delete(_: AdminDep, doc_id: str, engine: EngineDep) -> dict:
+    @app.delete("/v1/documents/{doc_id}", tags=["documents"], responses=error_responses(401, 404, 422, 429, 503))
+    def delete(_: AdminDep, doc_id: DocIdPath, engine: EngineDep) -> dict:
         try:
             engine.delete_document(doc_id)
         except UnknownDocument:

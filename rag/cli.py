@@ -131,10 +131,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if summary:
         print(f"Index opgebouwd: {summary.line()}", file=sys.stderr)
     app = create_app(settings, engine)
+    _log_requests_to_stderr(settings.access_log)
     print(f"Kamerbrief-RAG draait op http://{args.host}:{args.port} (chat: /ui, API-documentatie: /docs)",
           file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("RAG_LOG_LEVEL", "warning"))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("RAG_LOG_LEVEL", "warning"),
+                access_log=False)  # rag.access writes the JSON line per request instead
     return 0
+
+
+def _log_requests_to_stderr(enabled: bool) -> None:
+    """The JSON request lines (and the traces of 5xx, under the same request id) go to stderr as they are."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name, level in (("rag.access", logging.INFO if enabled else logging.WARNING), ("rag.api", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

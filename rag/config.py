@@ -46,10 +46,14 @@ class Settings(BaseSettings):
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences an extractive answer quotes.")
     admin_key: str | None = Field(None, description="Bearer key for POST/DELETE /v1/documents; unset = disabled.")
     max_upload_bytes: int = Field(5_000_000, description="Largest document upload accepted (413 beyond).")
+    max_body_bytes: int = Field(
+        8_000_000, ge=1000, description="Largest JSON request body (413 beyond); room for the longest valid history."
+    )
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per client per minute on /v1/*; 0 = off.")
     host: str = Field("127.0.0.1", description="Default host for rag serve.")
     port: int = Field(8000, description="Default port for rag serve.")
     ui: bool = Field(True, description="Mount the Gradio chat UI at /ui.")
+    access_log: bool = Field(True, description="One JSON line per request on stderr (rag serve).")
 
 
 @lru_cache

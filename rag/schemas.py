@@ -8,18 +8,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from rag.retrieve import Filters
 
 MAX_QUERY_CHARS = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TURN_CHARS = 20000
+MAX_DOC_ID_CHARS = 200
+
+# Control characters (Unicode category Cc) other than tab and newline, and UTF-16 surrogates: a JSON string may
+# carry a lone one ("\\ud800"), which is no character at all and cannot be encoded for the embedder, BM25 or Chroma.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same rules as JSON Schema patterns (ECMA-262 source text), so /openapi.json states what the server enforces.
+_ALLOWED_CLASS = r"[^\x00-\x08\x0b-\x1f\x7f-\x9f]"
+TEXT_PATTERN = rf"^{_ALLOWED_CLASS}*[^\s\x00-\x1f\x7f-\x9f]{_ALLOWED_CLASS}*$"
+TURN_PATTERN = rf"^{_ALLOWED_CLASS}*$"
+DOC_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TURN_RULES = f"At most {MAX_TURN_CHARS} characters; no control characters but newline and tab; valid Unicode."
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot reach the engine (a control character or invalid Unicode), or None."""
+    m = _FORBIDDEN.search(value)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"bevat ongeldige Unicode (een losse surrogaat U+{code:04X} op positie {m.start()})"
+    return (f"bevat een stuurteken (U+{code:04X} op positie {m.start()}; alleen regeleinde en tab zijn "
+            "toegestaan)")
 
 
 def check_text(value: str, what: str = "vraag") -> str:
-    """1..2000 characters after trimming, no control characters except newline and tab."""
+    """1..2000 characters after trimming, no control characters except newline and tab, valid Unicode."""
     if not isinstance(value, str):
         raise ValueError(f"de {what} moet tekst zijn")
     value = value.strip()
@@ -27,24 +51,47 @@ def check_text(value: str, what: str = "vraag") -> str:
         raise ValueError(f"de {what} is leeg")
     if len(value) > MAX_QUERY_CHARS:
         raise ValueError(f"de {what} is langer dan {MAX_QUERY_CHARS} tekens ({len(value)})")
-    if _CONTROL.search(value):
-        raise ValueError(f"de {what} bevat een stuurteken (alleen regeleinde en tab zijn toegestaan)")
+    if problem := text_problem(value):
+        raise ValueError(f"de {what} {problem}")
     return value
+
+
+def check_turn(value: str, what: str = "tekst van een eerdere beurt") -> str:
+    """Earlier turns may be empty, and long (up to 20,000 characters), but obey the same character rules."""
+    if not isinstance(value, str):
+        raise ValueError(f"de {what} moet tekst zijn")
+    if len(value) > MAX_TURN_CHARS:
+        raise ValueError(f"de {what} is langer dan {MAX_TURN_CHARS} tekens ({len(value)})")
+    if problem := text_problem(value):
+        raise ValueError(f"de {what} {problem}")
+    return value
+
+
+def text_field(description: str, default: Any = ..., **extra: Any) -> Any:
+    """A required text field whose schema states the rules ``check_text`` enforces (after trimming)."""
+    return Field(default, description=f"{description} 1-{MAX_QUERY_CHARS} characters after trimming surrounding "
+                                      "whitespace; no control characters but newline and tab; valid Unicode.",
+                 json_schema_extra={"minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": TEXT_PATTERN}, **extra)
+
+
+DocId = Annotated[str, Field(min_length=1, max_length=MAX_DOC_ID_CHARS, pattern=DOC_ID_PATTERN)]
+IsoDate = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
 
 
 class FilterModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    doc_ids: list[str] | None = Field(None, description="Only these letters (ids from GET /v1/documents).")
-    date_from: dt.date | None = Field(None, description="Only letters dated on or after (YYYY-MM-DD).")
-    date_to: dt.date | None = Field(None, description="Only letters dated on or before (YYYY-MM-DD).")
+    doc_ids: list[DocId] | None = Field(None, max_length=100,
+                                        description="Only these letters (ids from GET /v1/documents).")
+    date_from: IsoDate | None = Field(None, description="Only letters dated on or after (YYYY-MM-DD).")
+    date_to: IsoDate | None = Field(None, description="Only letters dated on or before (YYYY-MM-DD).")
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
     def _iso(cls, v: Any) -> Any:
         if v is None or isinstance(v, dt.date):
             return v
-        if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        if not isinstance(v, str) or not re.fullmatch(DATE_PATTERN, v):
             raise ValueError("datum moet de vorm JJJJ-MM-DD hebben")
         return dt.date.fromisoformat(v)
 
@@ -66,13 +113,19 @@ class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
-    content: str = Field(..., max_length=20000)
+    content: str = Field(..., description=TURN_RULES,
+                         json_schema_extra={"maxLength": MAX_TURN_CHARS, "pattern": TURN_PATTERN})
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _content(cls, v: Any) -> str:
+        return check_turn(v)
 
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(..., description="What to search for (1-2000 characters).")
+    query: str = text_field("What to search for.")
     top_k: int = Field(5, ge=1, le=50)
     filters: FilterModel | None = None
 
@@ -85,9 +138,10 @@ class SearchRequest(BaseModel):
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(..., description="The question (1-2000 characters).")
+    question: str = text_field("The question.")
     top_k: int = Field(5, ge=1, le=50, description="Passages considered for the answer.")
-    mode: str | None = Field(None, description="Answer mode; GET /v1/modes lists those offered.")
+    mode: str | None = Field(None, max_length=50, pattern=r"^[a-z_-]+$",
+                             description="Answer mode; GET /v1/modes lists those offered.")
     filters: FilterModel | None = None
     history: list[Turn] | None = Field(None, max_length=50, description="Earlier turns, oldest first.")
 

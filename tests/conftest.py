@@ -6,6 +6,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -54,14 +56,11 @@ def corpus_copy(tmp_path) -> Path:
     return dst
 
 
-@pytest.fixture(scope="session")
-def live_server(index_dir, engine):
-    """The real app (API and UI) over the session's index, served by uvicorn in a thread on a free port."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """``app`` served by a real uvicorn in a thread on a free loopback port; yields the base URL once ready."""
     import uvicorn
 
-    from rag.api import create_app
-
-    app = create_app(Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=True), engine)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -79,6 +78,17 @@ def live_server(index_dir, engine):
         time.sleep(0.2)
     else:
         pytest.fail("de server kwam niet op")
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir, engine):
+    """The real app (API and UI) over the session's index, served by uvicorn in a thread on a free port."""
+    from rag.api import create_app
+
+    with serving(create_app(Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=True), engine)) as base:
+        yield base
