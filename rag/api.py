@@ -18,9 +18,10 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -172,7 +173,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
                 eng.load()
             except IndexNotReady as e:
                 log.warning("index niet klaar: %s", e)
+        if eng is not None:
+            eng.watch()  # another process's ingest is served within seconds
         yield
+        if eng is not None:
+            eng.stop_watching()
 
     app = FastAPI(
         title="Kamerbrief-RAG",
@@ -240,24 +245,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     # --- search and answers ---
     @app.post("/v1/search", response_model=SearchResponse, tags=["search"])
     def search(req: SearchRequest, engine: EngineDep) -> SearchResponse:
-        check_filters(engine, req.filters)
         t0 = time.perf_counter()
-        hits = engine.search(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
-        view = engine.view
-        results = [SearchResult(chunk_id=h.passage.chunk_id, doc_id=h.passage.doc_id,
-                                title=view.metadata(h.passage.doc_id)["title"], section=h.passage.section,
-                                text=h.passage.text, start=h.passage.start, end=h.passage.end,
-                                score=round(h.score, 6)) for h in hits]
+        with engine.pinned() as view:
+            check_filters(engine, req.filters)
+            hits = engine.search(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
+            results = [SearchResult(chunk_id=h.passage.chunk_id, doc_id=h.passage.doc_id,
+                                    title=view.metadata(h.passage.doc_id)["title"], section=h.passage.section,
+                                    text=h.passage.text, start=h.passage.start, end=h.passage.end,
+                                    score=round(h.score, 6), page=engine.page_of(h.passage.doc_id, h.passage.start))
+                       for h in hits]
         return SearchResponse(results=results, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
 
     @app.post("/v1/answer", response_model=AnswerResponse, tags=["answers"])
     def answer(req: AnswerRequest, engine: EngineDep) -> dict:
         mode = check_mode(req.mode)
-        check_filters(engine, req.filters)
-        ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
-                            [t.model_dump() for t in req.history] if req.history else None)
+        with engine.pinned():
+            check_filters(engine, req.filters)
+            ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
+                                [t.model_dump() for t in req.history] if req.history else None)
+            body = engine.with_pages(ans.to_json())
         metrics.answers.labels(str(ans.abstained).lower()).inc()
-        return ans.to_json()
+        return body
 
     @app.get("/v1/modes", tags=["answers"])
     def modes() -> dict:
@@ -266,9 +274,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     @app.post("/v1/chat/completions", tags=["answers"])
     def chat(req: ChatRequest, engine: EngineDep):
         question, history = _chat_turns(req)
-        ans = engine.answer(question, None, "extractive", None, history)
+        with engine.pinned():
+            ans = engine.answer(question, None, "extractive", None, history)
+            body = engine.with_pages(ans.to_json())
         metrics.answers.labels(str(ans.abstained).lower()).inc()
-        body = ans.to_json()
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         model = f"kamerbrief-rag-{ans.mode}"
@@ -308,16 +317,26 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         except UnknownDocument:
             raise HTTPException(404, f"onbekend document: {doc_id}") from None
 
+    @app.get("/v1/documents/{doc_id}/original", tags=["documents"])
+    def original(doc_id: str, engine: EngineDep) -> FileResponse:
+        """The file the letter was ingested from (PDF, DOCX, text), with its media type."""
+        try:
+            path, media_type, name = engine.original(doc_id)
+        except UnknownDocument:
+            raise HTTPException(404, f"geen origineel bewaard voor document: {doc_id} (onbekend, of "
+                                     "geïndexeerd door een oudere versie: voer 'rag ingest' uit)") from None
+        return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="inline")
+
     @app.post("/v1/documents", status_code=201, tags=["documents"])
     async def upload(_: AdminDep, request: Request, file: Annotated[UploadFile, File(...)]) -> dict:
         engine = get_engine(request)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
-            raise HTTPException(413, f"bestand groter dan {settings.max_upload_bytes} bytes")
+            raise HTTPException(413, f"bestand groter dan {settings.max_upload_bytes} bytes (RAG_MAX_UPLOAD_BYTES)")
         try:
-            doc_id, summary = engine.add_document(file.filename or "", data)
+            doc_id, summary = await run_in_threadpool(engine.add_document, file.filename or "", data)
         except IngestError as e:
-            raise HTTPException(422, str(e)) from e
+            raise HTTPException(e.status, str(e)) from e
         return {"doc_id": doc_id, "summary": summary.to_json(), "document": engine.document(doc_id) | {"text": None}}
 
     @app.delete("/v1/documents/{doc_id}", tags=["documents"])

