@@ -113,6 +113,9 @@ def _page_runs(doc: CleanDoc, part_pages: list, note_pages: list) -> list[tuple[
     notes = doc.blocks[n_parts + 1:] if note_pages else []  # after the Voetnoten heading
     placed: list[tuple[int, list[tuple[int, int]]]] = [(b.start, local) for b, local in zip(body, part_pages,
                                                                                             strict=True)]
+    first_note = next((local[0][1] for local in note_pages if local), None)
+    if first_note is not None:  # the Voetnoten heading stands where the first footnote is printed
+        placed.append((doc.blocks[n_parts].start, [(0, first_note)]))
     for block, local in zip(notes, note_pages, strict=True):
         if local:
             prefix = doc.block_text(block).index(": ") + 2  # "Voetnoot n: " stands on the note's page
