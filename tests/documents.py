@@ -276,3 +276,16 @@ def zip_bomb_docx() -> bytes:
             for _ in range(200):
                 f.write(block)
     return buf.getvalue()
+
+
+def extra_letter(filler: str) -> str:
+    """A new letter of a few pages whose last paragraph (about drinking water in Zeeland) no other letter has.
+
+    ``filler`` is the text of another letter, used for the pages before it.
+    """
+    paras = [p for p in filler.split("\n\n") if len(p) > 200][:14]
+    return ("Betreft\nProef met noodvoorziening drinkwater in Zeeland\n\nDatum\n12 maart 2026\n\n"
+            "Geachte voorzitter,\n\n" + "\n\n".join(paras) + "\n\n"
+            "Het kabinet start een proef met de noodvoorziening van drinkwater in Zeeland. Op veertig tappunten "
+            "kunnen inwoners bij een langdurige storing drinkwater halen. De proef loopt tot eind 2026 en kost "
+            "3,5 miljoen euro.\n")
