@@ -59,7 +59,10 @@ def read_document(name: str, data: bytes, max_pages: int) -> CleanDoc:
                               + "; controleer de extensie")
         from rag.pdf import read_pdf
 
-        paras, notes, _ = read_pdf(data, max_pages)
+        try:
+            paras, notes, _ = read_pdf(data, max_pages)
+        except IngestError as e:
+            raise type(e)(f"{name}: {e}", e.status) from None
         doc = clean_layout(paras, notes)
     elif suffix == ".docx":
         if not data.startswith(b"PK\x03\x04"):
