@@ -39,6 +39,7 @@ from rag.schemas import (
     SearchResult,
     check_text,
 )
+from rag.watch import IndexWatcher
 
 log = logging.getLogger("rag.api")
 MODES = ("extractive",)
@@ -173,11 +174,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
                 eng.load()
             except IndexNotReady as e:
                 log.warning("index niet klaar: %s", e)
-        if eng is not None:
-            eng.watch()  # another process's ingest is served within seconds
+        watcher = IndexWatcher(eng, settings.reload_seconds).start() if eng is not None else None
         yield
-        if eng is not None:
-            eng.stop_watching()
+        if watcher is not None:
+            watcher.stop()
 
     app = FastAPI(
         title="Kamerbrief-RAG",

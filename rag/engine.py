@@ -3,8 +3,8 @@
 It loads the embedding model once, opens the index once, and keeps an in-memory
 view of the live letters (texts, passages, sentences, their vectors, BM25 indexes)
 that is swapped whole after every change, so a request never sees half an update.
-A request pins the view it started with (``pinned``), and a server watches the
-manifest (``watch``) so an ingest by another process is served within seconds.
+A request pins the view it started with (``pinned``); a server's ``rag.watch``
+reloads it when another process changed the index.
 """
 
 from __future__ import annotations
@@ -172,8 +172,6 @@ class Engine:
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
         self._pin = threading.local()
-        self._watcher: threading.Thread | None = None
-        self._stop = threading.Event()
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -289,41 +287,15 @@ class Engine:
             if view is None or view.manifest.updated >= current:
                 self._view = view
 
-    # --- watching for other processes' changes --------------------------------------------------
-    def watch(self, interval: float | None = None) -> None:
-        """Reload in the background whenever the manifest changes (e.g. ``rag ingest`` from cron)."""
-        interval = self.settings.reload_seconds if interval is None else interval
-        if interval <= 0 or self._watcher is not None:
-            return
-        self._stop.clear()
-        self._watcher = threading.Thread(target=self._watch, args=(interval,), name="rag-index-watch", daemon=True)
-        self._watcher.start()
+    @property
+    def serving(self) -> float | None:
+        """The manifest time of the view being served (None before one is loaded)."""
+        return self._view.manifest.updated if self._view is not None else None
 
-    def stop_watching(self) -> None:
-        self._stop.set()
-        if self._watcher is not None:
-            self._watcher.join(timeout=30)
-        self._watcher = None
-
-    def _watch(self, interval: float) -> None:
-        path = self.store.root / "manifest.json"
-        while not self._stop.wait(interval):
-            try:
-                stamp = path.stat().st_mtime_ns
-                updated = self.store.load_manifest().updated
-            except (OSError, ValueError):
-                continue  # no index yet, or a manifest being replaced
-            current = self._view.manifest.updated if self._view is not None else None
-            if updated == current or self._write_lock.locked():
-                continue
-            try:
-                self.load()
-                log.info("index opnieuw geladen (manifest van %s)", time.strftime("%H:%M:%S", time.localtime(
-                    stamp / 1e9)))
-            except IndexNotReady as e:
-                log.warning("nieuwe index niet geladen: %s", e)
-            except Exception:  # noqa: BLE001 - keep serving the last good view; try again next round
-                log.exception("nieuwe index laden mislukt; de vorige blijft in gebruik")
+    @property
+    def writing(self) -> bool:
+        """This process is changing the index (it refreshes its view itself afterwards)."""
+        return self._write_lock.locked()
 
     # --- documents ------------------------------------------------------------------------------
     def documents(self) -> list[dict]:
