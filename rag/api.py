@@ -17,8 +17,9 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Path, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -46,6 +47,7 @@ from rag.schemas import (
     check_turn,
     text_problem,
 )
+from rag.watch import IndexWatcher
 
 log = logging.getLogger("rag.api")
 # Control characters a text letter has no use for; tab, newline, carriage return and form feed (a page break in
@@ -195,7 +197,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
                 eng.load()
             except IndexNotReady as e:
                 log.warning("index niet klaar: %s", e)
+        watcher = IndexWatcher(eng, settings.reload_seconds).start() if eng is not None else None
         yield
+        if watcher is not None:
+            watcher.stop()
 
     app = FastAPI(
         title="Kamerbrief-RAG",
@@ -253,25 +258,28 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     @app.post("/v1/search", response_model=SearchResponse, tags=["search"],
               responses=error_responses(400, 413, 422, 429, 503))
     def search(req: SearchRequest, engine: EngineDep) -> SearchResponse:
-        check_filters(engine, req.filters)
         t0 = time.perf_counter()
-        hits = engine.search(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
-        view = engine.view
-        results = [SearchResult(chunk_id=h.passage.chunk_id, doc_id=h.passage.doc_id,
-                                title=view.metadata(h.passage.doc_id)["title"], section=h.passage.section,
-                                text=h.passage.text, start=h.passage.start, end=h.passage.end,
-                                score=round(h.score, 6)) for h in hits]
+        with engine.pinned() as view:
+            check_filters(engine, req.filters)
+            hits = engine.search(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
+            results = [SearchResult(chunk_id=h.passage.chunk_id, doc_id=h.passage.doc_id,
+                                    title=view.metadata(h.passage.doc_id)["title"], section=h.passage.section,
+                                    text=h.passage.text, start=h.passage.start, end=h.passage.end,
+                                    score=round(h.score, 6), page=engine.page_of(h.passage.doc_id, h.passage.start))
+                       for h in hits]
         return SearchResponse(results=results, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
 
     @app.post("/v1/answer", response_model=AnswerResponse, tags=["answers"],
               responses=error_responses(400, 413, 422, 429, 503))
     def answer(req: AnswerRequest, engine: EngineDep, request: Request) -> dict:
         mode = check_mode(req.mode)
-        check_filters(engine, req.filters)
-        ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
-                            [t.model_dump() for t in req.history] if req.history else None)
+        with engine.pinned():
+            check_filters(engine, req.filters)
+            ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
+                                [t.model_dump() for t in req.history] if req.history else None)
+            body = engine.with_pages(ans.to_json())
         _count_answer(request, ans)
-        return ans.to_json()
+        return body
 
     @app.get("/v1/modes", tags=["answers"], response_model=Modes, responses=error_responses(429))
     def modes() -> dict:
@@ -283,9 +291,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
               "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {}}}})
     def chat(req: ChatRequest, engine: EngineDep, request: Request):
         question, history = _chat_turns(req)
-        ans = engine.answer(question, None, "extractive", None, history)
+        with engine.pinned():
+            ans = engine.answer(question, None, "extractive", None, history)
+            body = engine.with_pages(ans.to_json())
         _count_answer(request, ans)
-        body = ans.to_json()
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         model = f"kamerbrief-rag-{ans.mode}"
@@ -327,13 +336,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         except UnknownDocument:
             raise HTTPException(404, f"onbekend document: {doc_id}") from None
 
+    @app.get("/v1/documents/{doc_id}/original", tags=["documents"], responses=error_responses(404, 422))
+    def original(doc_id: str, engine: EngineDep) -> FileResponse:
+        """The file the letter was ingested from (PDF, DOCX, text), with its media type."""
+        try:
+            path, media_type, name = engine.original(doc_id)
+        except UnknownDocument:
+            raise HTTPException(404, f"geen origineel bewaard voor document: {doc_id} (onbekend, of "
+                                     "geïndexeerd door een oudere versie: voer 'rag ingest' uit)") from None
+        return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="inline")
+
     @app.post("/v1/documents", status_code=201, tags=["documents"],
               responses=error_responses(400, 401, 413, 422, 429, 503))
     async def upload(_: AdminDep, request: Request, file: Annotated[UploadFile, File(...)]) -> dict:
         engine = get_engine(request)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
-            raise HTTPException(413, f"bestand groter dan {settings.max_upload_bytes} bytes")
+            raise HTTPException(413, f"bestand groter dan {settings.max_upload_bytes} bytes (RAG_MAX_UPLOAD_BYTES)")
         name = file.filename or ""
         if problem := text_problem(name) or (len(name) > 255 and "is langer dan 255 tekens"):
             raise HTTPException(422, f"de bestandsnaam {problem}")
@@ -341,9 +360,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
             raise HTTPException(422, f"het bestand bevat een stuurteken (byte 0x{m.group()[0]:02X} op positie "
                                      f"{m.start()}); alleen tab, regeleinde en paginascheiding zijn toegestaan")
         try:
-            doc_id, summary = engine.add_document(name, data)
+            doc_id, summary = await run_in_threadpool(engine.add_document, name, data)
         except IngestError as e:
-            raise HTTPException(422, str(e)) from e
+            raise HTTPException(e.status, str(e)) from e
         return {"doc_id": doc_id, "summary": summary.to_json(), "document": engine.document(doc_id) | {"text": None}}
 
     @app.delete("/v1/documents/{doc_id}", tags=["documents"], responses=error_responses(401, 404, 422, 429, 503))

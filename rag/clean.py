@@ -59,6 +59,8 @@ class CleanDoc:
     text: str
     blocks: list[Block] = field(default_factory=list)
     footnotes: list[tuple[str, str]] = field(default_factory=list)
+    # (offset, page) where each run of a page starts in ``text``; None for a source without pages
+    pages: list[tuple[int, int]] | None = None
 
     def block_text(self, b: Block) -> str:
         return self.text[b.start:b.end]
@@ -328,6 +330,12 @@ def clean(raw: str) -> CleanDoc:
                 kinds[k] = "heading"
 
     footnotes = [(n, b) for n, b in word_notes] + [(n, _squash(b)) for n, b, _ in pdf_notes]
+    return _assemble(parts, kinds, footnotes)
+
+
+def _assemble(parts: list[str], kinds: list[str], footnotes: list[tuple[str, str]]) -> CleanDoc:
+    """Paragraphs and the Voetnoten section as one text with block offsets."""
+    parts, kinds = list(parts), list(kinds)
     if footnotes:
         parts.append(FOOTNOTES_HEADING)
         kinds.append("heading")

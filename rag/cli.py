@@ -80,7 +80,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     view = engine.view
     results = [{"chunk_id": h.passage.chunk_id, "doc_id": h.passage.doc_id,
                 "title": view.metadata(h.passage.doc_id)["title"], "section": h.passage.section,
-                "text": h.passage.text, "start": h.passage.start, "end": h.passage.end, "score": round(h.score, 6)}
+                "text": h.passage.text, "start": h.passage.start, "end": h.passage.end, "score": round(h.score, 6),
+                "page": engine.page_of(h.passage.doc_id, h.passage.start)}
                for h in hits]
     if args.json:
         print(json.dumps({"results": results}, ensure_ascii=False, indent=2))
@@ -106,14 +107,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     fm = _filters(args, engine)
     ans = engine.answer(req.question, req.top_k, req.mode or MODES[0], fm.to_filters() if fm else None)
     if args.json:
-        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(engine.with_pages(ans.to_json()), ensure_ascii=False, indent=2))
         return 0
     print(ans.answer)
     if ans.citations:
         print("\nBronnen:" if not ans.abstained else "\nDichtstbijzijnde passages:")
         for c in ans.citations:
             date = c.date or "datum onbekend"
-            print(f"[{c.n}] {c.title} ({date}) — {c.doc_id}, tekens {c.start}-{c.end}")
+            page = engine.page_of(c.doc_id, c.start)
+            where = f"blz. {page}, " if page else ""
+            print(f"[{c.n}] {c.title} ({date}) — {c.doc_id}, {where}tekens {c.start}-{c.end}")
             print(f"    “{' '.join(c.quote.split())}”")
     return 0
 

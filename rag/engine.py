@@ -1,15 +1,20 @@
 """The one object the API, CLI, UI and evaluation talk to.
 
 It loads the embedding model once, opens the index once, and keeps an in-memory
-view of the live letters (texts, passages, sentences, BM25 indexes) that is
-swapped whole after every change, so a request never sees half an update.
+view of the live letters (texts, passages, sentences, their vectors, BM25 indexes)
+that is swapped whole after every change, so a request never sees half an update.
+A request pins the view it started with (``pinned``); a server's ``rag.watch``
+reloads it when another process changed the index.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +23,12 @@ import numpy as np
 from rag import kamervragen
 from rag.answer import Answer, compose
 from rag.config import Settings, get_settings
+from rag.documents import MEDIA_TYPES, check_name
 from rag.embed import Embedder, load_embedder
 from rag.features import Context
 from rag.index import IndexStore, Manifest
 from rag.ingest import PIPELINE_VERSION, IngestError, IngestSummary, SourceDoc, discover, ingest
+from rag.layout import page_at
 from rag.question import Question, analyse, idf_table
 from rag.ranker import AnswererModel
 from rag.retrieve import (
@@ -97,6 +104,8 @@ class CorpusView:
     sentence_terms: list[frozenset[str]]
     idf: dict[str, float]
     vocabulary_stems: set[str]
+    passage_vectors: np.ndarray  # unit vectors, rows in ``passages`` order
+    sentence_vectors: np.ndarray  # unit vectors, rows in ``sentences`` order
 
     def metadata(self, doc_id: str) -> dict:
         return self.records[doc_id]["metadata"]
@@ -109,6 +118,7 @@ class CorpusView:
 
 
 def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusView:
+    """The view of what ``manifest`` names; call inside a store session (it reads the vectors from Chroma)."""
     records = {d: store.read_record(d, e["hash"]) for d, e in sorted(manifest.documents.items())}
     passages, sentences = [], []
     for rec in records.values():
@@ -145,6 +155,8 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusVie
         sentence_terms=sentence_terms,
         idf=idf_table(doc_freq, len(passages)),
         vocabulary_stems=set(doc_freq),
+        passage_vectors=store.vectors_of("chunks", [p.chunk_id for p in passages]),
+        sentence_vectors=store.vectors_of("sentences", [s.sentence_id for s in sentences]),
     )
 
 
@@ -159,6 +171,15 @@ def _load_answerer() -> AnswererModel | None:
         return None
 
 
+def _pinned(method):
+    """Run an Engine method on one view from start to end (see ``Engine.pinned``)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self.pinned():
+            return method(self, *args, **kwargs)
+    return run
+
+
 class Engine:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or get_settings()
@@ -168,6 +189,8 @@ class Engine:
         self.model = _load_answerer()
         self._view: CorpusView | None = None
         self._write_lock = threading.Lock()
+        self._swap_lock = threading.Lock()
+        self._pin = threading.local()
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -176,10 +199,23 @@ class Engine:
 
     @property
     def view(self) -> CorpusView:
+        pinned = getattr(self._pin, "view", None)
+        if pinned is not None:
+            return pinned
         if self._view is None:
             self.load()
         assert self._view is not None
         return self._view
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[CorpusView]:
+        """Serve everything in this block (this thread) from one view, even if a newer one is swapped in."""
+        outer = getattr(self._pin, "view", None)
+        self._pin.view = outer or self.view
+        try:
+            yield self._pin.view
+        finally:
+            self._pin.view = outer
 
     def load(self) -> None:
         """Open the persisted index; raises IndexNotReady when there is none to serve."""
@@ -190,7 +226,9 @@ class Engine:
             raise IndexNotReady(
                 f"de index is gebouwd met '{manifest.embedder}', ingesteld is '{self.embedder.name}': "
                 "voer 'rag ingest --rebuild' uit")
-        self._view = build_view(self.store, manifest, self.settings.stemmer)
+        with self.store.session():
+            manifest = self.store.load_manifest()
+            self._swap(build_view(self.store, manifest, self.settings.stemmer) if manifest.documents else None)
         if self.stale_documents():
             log.warning("index gebouwd met een oudere versie van de verwerking (%s); 'rag ingest' werkt hem bij",
                         ", ".join(self.stale_documents()))
@@ -213,7 +251,7 @@ class Engine:
         return self.ingest([corpus or self.settings.corpus_dir], progress=progress)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool | None = None) -> IngestSummary:
-        with self._write_lock:
+        with self._write_lock, self.store.session(write=True):
             docs, scanned = discover(paths)
             uploads = self.store.uploads_dir
             if rebuild and uploads.exists():
@@ -225,42 +263,58 @@ class Engine:
             return summary
 
     def add_document(self, filename: str, data: bytes) -> tuple[str, IngestSummary]:
-        """Store an uploaded letter under index/uploads and index it."""
+        """Index an uploaded letter (text, PDF, Word) and keep it under index/uploads for rebuilds."""
         name = Path(filename).name
-        if not name or Path(name).suffix.lower() not in (".txt", ".md"):
-            raise IngestError("alleen .txt- en .md-bestanden kunnen worden toegevoegd")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise IngestError("het bestand is geen UTF-8-tekst") from e
-        if not text.strip():
-            raise IngestError("het bestand is leeg")
-        with self._write_lock:
+        check_name(name)
+        if not data.strip():
+            raise IngestError(f"{name}: het bestand is leeg")
+        with self._write_lock, self.store.session(write=True):
             self.store.uploads_dir.mkdir(parents=True, exist_ok=True)
-            src = SourceDoc(name, str(self.store.uploads_dir.resolve()), text, {})
+            src = SourceDoc(name, str(self.store.uploads_dir.resolve()), data, {})
             existing = self.store.load_manifest().documents.get(src.doc_id)
             if existing and existing.get("origin") != src.origin:
                 raise IngestError(f"er bestaat al een document met doc_id '{src.doc_id}' uit de corpusmap")
             summary = ingest(self.store, self.embedder, self.settings, [src], set(), progress=False)
-            (self.store.uploads_dir / name).write_text(text, encoding="utf-8")
+            for other in self.store.uploads_dir.iterdir():  # a letter re-uploaded as another file type
+                if other.name != name and Path(other.name).stem == Path(name).stem:
+                    other.unlink(missing_ok=True)
+            (self.store.uploads_dir / name).write_bytes(data)
             self._refresh()
             return src.doc_id, summary
 
     def delete_document(self, doc_id: str) -> None:
-        with self._write_lock:
+        with self._write_lock, self.store.session(write=True):
             manifest = self.store.load_manifest()
             entry = manifest.documents.pop(doc_id, None)
             if entry is None:
                 raise UnknownDocument(doc_id)
             self.store.commit(manifest)
+            self._refresh()
             self.store.delete_versions(doc_id)
             if entry.get("origin") == str(self.store.uploads_dir.resolve()):
                 (self.store.uploads_dir / entry["source"]).unlink(missing_ok=True)
-            self._refresh()
 
     def _refresh(self) -> None:
-        manifest = self.store.load_manifest()
-        self._view = build_view(self.store, manifest, self.settings.stemmer) if manifest.documents else None
+        with self.store.session():
+            manifest = self.store.load_manifest()
+            self._swap(build_view(self.store, manifest, self.settings.stemmer) if manifest.documents else None)
+
+    def _swap(self, view: CorpusView | None) -> None:
+        """Put in a newer view (never an older one: two refreshes may finish out of order)."""
+        with self._swap_lock:
+            current = self._view.manifest.updated if self._view is not None else -1.0
+            if view is None or view.manifest.updated >= current:
+                self._view = view
+
+    @property
+    def serving(self) -> float | None:
+        """The manifest time of the view being served (None before one is loaded)."""
+        return self._view.manifest.updated if self._view is not None else None
+
+    @property
+    def writing(self) -> bool:
+        """This process is changing the index (it refreshes its view itself afterwards)."""
+        return self._write_lock.locked()
 
     # --- documents ------------------------------------------------------------------------------
     def documents(self) -> list[dict]:
@@ -275,15 +329,41 @@ class Engine:
     def known_doc_ids(self) -> set[str]:
         return set(self.view.records)
 
+    def original(self, doc_id: str) -> tuple[Path, str, str]:
+        """The file a letter was ingested from: (path, media type, file name). UnknownDocument when there is none."""
+        rec = self.view.records.get(doc_id)
+        entry = self.view.manifest.documents.get(doc_id)
+        if rec is None or entry is None or not rec.get("original"):
+            raise UnknownDocument(doc_id)
+        path = self.store.original_path(doc_id, entry["hash"], rec["original"])
+        if not path.exists():
+            raise UnknownDocument(doc_id)
+        return path, MEDIA_TYPES[rec["original"]], rec["metadata"]["source"]
+
+    # --- pages ------------------------------------------------------------------------------------
+    def page_of(self, doc_id: str, offset: int) -> int | None:
+        """The page (1-based) of the original where a cleaned-text offset lies; None without pages."""
+        rec = self.view.records.get(doc_id)
+        return page_at(rec.get("pages"), offset) if rec else None
+
+    def with_pages(self, body: dict) -> dict:
+        """An answer body (``Answer.to_json()``) with ``page`` on each citation."""
+        for c in body.get("citations", []):
+            c["page"] = self.page_of(c["doc_id"], c["start"])
+        return body
+
     # --- retrieval ------------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed_queries([text])[0]
 
     def dense_passages(self, qvec: np.ndarray, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """Exact cosine search over the view's passage vectors (the view holds them: no Chroma per request)."""
         view = self.view
-        lo, hi = filters.date_ints() if filters else (None, None)
-        hits = self.store.query("chunks", qvec.tolist(), n, filters.doc_ids if filters else None, lo, hi)
-        return [(node.node_id, float(sim)) for node, sim in hits if node.node_id in view.passage_pos]
+        sims = view.passage_vectors @ (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
+        mask = view.mask(view.passages, filters)
+        allowed = np.ones(len(sims), dtype=bool) if mask is None else mask > 0
+        order = [int(i) for i in np.argsort(-sims, kind="stable") if allowed[i]][:n]
+        return [(view.passages[i].chunk_id, float(sims[i])) for i in order]
 
     def bm25_passages(self, query: str, n: int, filters: Filters | None, index: str = "words"
                       ) -> list[tuple[str, float]]:
@@ -292,6 +372,7 @@ class Engine:
         scores = bm25.scores(query, view.mask(view.passages, filters))
         return [(view.passages[i].chunk_id, float(scores[i])) for i in top_indices(scores, n)]
 
+    @_pinned
     def search(self, query: str, top_k: int | None = None, filters: Filters | None = None,
                retriever: str | None = None, qvec: np.ndarray | None = None) -> list[Hit]:
         """Ranked passages for a query: ``hybrid`` (default), ``bm25`` or ``dense``."""
@@ -316,13 +397,11 @@ class Engine:
     def sentence_similarities(self, qvec: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query to every sentence of the given passages."""
         view = self.view
-        n = sum(len(view.sentences_of.get(c, [])) for c in chunk_ids)
-        if not n:
+        rows = [i for c in dict.fromkeys(chunk_ids) for i in view.sentences_of.get(c, [])]
+        if not rows:
             return {}
-        col = self.store.vectors("sentences")._collection
-        res = col.query(query_embeddings=[qvec.tolist()], n_results=n, where={"chunk_id": {"$in": list(chunk_ids)}},
-                        include=["distances"])
-        return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
+        sims = view.sentence_vectors[rows] @ (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
+        return {view.sentences[i].sentence_id: float(s) for i, s in zip(rows, sims, strict=True)}
 
     def _hits_for_each_year(self, q: Question, hits: list[Hit], filters: Filters | None, qvec: np.ndarray
                             ) -> list[Hit]:
@@ -363,6 +442,7 @@ class Engine:
         hits += self._hits_for_each_year(q, hits, filters, qvec)
         return hits, self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
 
+    @_pinned
     def answer(self, question: str, top_k: int | None = None, mode: str = "extractive",
                filters: Filters | None = None, history: list[dict] | None = None,
                threshold: float | None = None) -> Answer:

@@ -3,44 +3,54 @@
 Layout under ``index/``::
 
     manifest.json            which version (content hash) of each letter is live
-    docs/<doc_id>-<hash>.json  cleaned text, metadata, passages and sentences
+    docs/<doc_id>-<hash>.json  cleaned text, metadata, passages, sentences and page map
+    originals/<doc_id>-<hash>.<ext>  the file as ingested (PDF, DOCX, text)
     chroma/                  vectors of passages and sentences (embedded Chroma)
     uploads/                 letters added through the API, kept for rebuilds
+    .lock                    taken by every writer (exclusive) and reader of Chroma (shared)
 
 The manifest is the single commit point. A new version of a letter is written in
 full (record, then vectors) before the manifest names it, and the old version is
 removed only after; readers serve only what the manifest names. An ingest that
 dies halfway therefore leaves either the old or the new version live, never half
 a letter or both.
+
+Several processes may use one index (``rag serve`` and a ``rag ingest`` from cron).
+Embedded Chroma keeps part of its state in memory, so a client that stays open
+misses what another process wrote. Every use of Chroma is therefore a *session*
+(``IndexStore.session``): an inter-process file lock (exclusive to write, shared
+to read) and a fresh client that is closed at the end. Servers only read Chroma
+when they build a view (they search vectors they hold themselves), so sessions
+are short and rare.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import Settings
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 FORMAT_VERSION = 1
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
 
 
 @dataclass
@@ -86,8 +96,53 @@ class IndexStore:
         self.root = Path(settings.index_dir)
         self.docs_dir = self.root / "docs"
         self.uploads_dir = self.root / "uploads"
+        self.originals_dir = self.root / "originals"
         self._client = None
         self._stores: dict[str, ChromaVectorStore] = {}
+        with _PROCESS_LOCKS_GUARD:
+            self._lock = _PROCESS_LOCKS.setdefault(str(self.root.resolve()), threading.RLock())
+        self._depth = 0
+        self._mode = ""
+
+    # --- sessions ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def session(self, write: bool = False) -> Iterator[IndexStore]:
+        """Exclusive (``write``) or shared use of the index across processes, with a fresh Chroma client.
+
+        Re-entrant in a thread (a read inside a write reuses the write's lock); threads of one
+        process take turns. Waits while another process writes.
+        """
+        with self._lock:
+            if self._depth:
+                if write and self._mode != "write":
+                    raise RuntimeError("een leessessie kan niet worden omgezet in een schrijfsessie")
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+                self.close()  # whatever another process wrote since is read afresh
+                self._depth, self._mode = 1, "write" if write else "read"
+                try:
+                    yield self
+                finally:
+                    self._depth, self._mode = 0, ""
+                    self.close()
+            finally:
+                os.close(fd)  # releases the lock
+
+    def close(self) -> None:
+        """Drop the Chroma client (the next use opens a fresh one)."""
+        self._stores.clear()
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
 
     # --- manifest -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -112,6 +167,34 @@ class IndexStore:
 
     def read_record(self, doc_id: str, content_hash: str) -> dict:
         return json.loads(self.record_path(doc_id, content_hash).read_text(encoding="utf-8"))
+
+    def original_path(self, doc_id: str, content_hash: str, suffix: str) -> Path:
+        return self.originals_dir / f"{doc_id}-{content_hash}{suffix}"
+
+    def write_original(self, doc_id: str, content_hash: str, suffix: str, data: bytes) -> None:
+        path = self.original_path(doc_id, content_hash, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+
+    def vectors_of(self, kind: str, ids: list[str]) -> np.ndarray:
+        """Unit vectors of the given node ids, in that order (zeros for an id Chroma lacks)."""
+        dim = None
+        found: dict[str, np.ndarray] = {}
+        col = self.vectors(kind)._collection
+        for i in range(0, len(ids), 5000):
+            got = col.get(ids=ids[i:i + 5000], include=["embeddings"])
+            for node_id, vec in zip(got["ids"], got["embeddings"], strict=True):
+                found[node_id] = np.asarray(vec, dtype=np.float32)
+                dim = len(vec)
+        out = np.zeros((len(ids), dim or 1), dtype=np.float32)
+        for k, node_id in enumerate(ids):
+            if node_id in found:
+                v = found[node_id]
+                out[k] = v / (np.linalg.norm(v) or 1.0)
+        return out
 
     # --- vectors ----------------------------------------------------------------------------
     @property
@@ -151,8 +234,9 @@ class IndexStore:
             if keep_hash:
                 where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
             self.vectors(kind)._collection.delete(where=where)
-        for path in self.docs_dir.glob(f"{doc_id}-*.json"):
-            if keep_hash is None or path.name != f"{doc_id}-{keep_hash}.json":
+        for path in [*self.docs_dir.glob(f"{doc_id}-*.json"), *self.originals_dir.glob(f"{doc_id}-*")]:
+            stem = path.name.split(".")[0]
+            if stem.rsplit("-", 1)[0] == doc_id and (keep_hash is None or stem != f"{doc_id}-{keep_hash}"):
                 path.unlink(missing_ok=True)
 
     def collect_garbage(self, manifest: Manifest) -> int:
@@ -167,11 +251,11 @@ class IndexStore:
             if stale:
                 col.delete(ids=stale)
                 removed += len(stale)
-        if self.docs_dir.exists():
-            for path in self.docs_dir.glob("*.json"):
-                if path.stem not in {k.replace(":", "-") for k in live}:
-                    path.unlink(missing_ok=True)
-                    removed += 1
+        live_stems = {k.replace(":", "-") for k in live}
+        for path in [*self.docs_dir.glob("*.json"), *self.originals_dir.glob("*")]:
+            if path.name.split(".")[0] not in live_stems:
+                path.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def reset_vectors(self) -> None:
@@ -179,21 +263,3 @@ class IndexStore:
             with contextlib.suppress(Exception):  # chroma raises different types for a missing collection
                 self.client.delete_collection(f"{self.settings.chroma_collection}_{kind}")
         self._stores.clear()
-
-    def query(self, kind: str, embedding: list[float], top_k: int, doc_ids: list[str] | None = None,
-              date_from: int | None = None, date_to: int | None = None) -> list[tuple[TextNode, float]]:
-        """Nearest nodes of ``kind``, filtered by letter and date (dates as YYYYMMDD ints)."""
-        filters = []
-        if doc_ids:
-            filters.append(MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN))
-        if date_from is not None:
-            filters.append(MetadataFilter(key="date_int", value=date_from, operator=FilterOperator.GTE))
-        if date_to is not None:
-            filters.append(MetadataFilter(key="date_int", value=date_to, operator=FilterOperator.LTE))
-        query = VectorStoreQuery(
-            query_embedding=embedding,
-            similarity_top_k=top_k,
-            filters=MetadataFilters(filters=filters, condition=FilterCondition.AND) if filters else None,
-        )
-        result = self.vectors(kind).query(query)
-        return list(zip(result.nodes or [], result.similarities or [], strict=True))

@@ -31,33 +31,38 @@ from tqdm import tqdm
 from rag import kamervragen
 from rag import metadata as meta
 from rag.chunking import chunk
-from rag.clean import clean
 from rag.config import Settings
+from rag.documents import SUFFIXES, check_name, read_document
 from rag.embed import Embedder
+from rag.errors import IngestError
 from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
-PIPELINE_VERSION = "2026-11-30.1"
-SUFFIXES = (".txt", ".md")
-
-
-class IngestError(ValueError):
-    """Bad input to an ingest (unreadable file, clashing ids): the user can fix it."""
+PIPELINE_VERSION = "2026-11-30.2"
+__all__ = ["IngestError", "SUFFIXES", "SourceDoc", "discover", "ingest"]
 
 
 @dataclass
 class SourceDoc:
-    """One letter as found on disk or uploaded."""
+    """One letter as found on disk or uploaded: its file's bytes (a text letter may be given as ``str``)."""
 
     source: str  # file name
     origin: str  # the folder scanned, or "upload"
-    raw: str
+    raw: str | bytes
     sidecar: dict = field(default_factory=dict)
 
     @property
     def doc_id(self) -> str:
         return meta.doc_id_for(self.source)
+
+    @property
+    def data(self) -> bytes:
+        return self.raw.encode("utf-8") if isinstance(self.raw, str) else self.raw
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.source).suffix.lower()
 
 
 @dataclass
@@ -154,17 +159,17 @@ def content_hash(src: SourceDoc, settings: Settings, embedder_name: str) -> str:
     """Changes whenever anything that ends up in the index for this letter would change."""
     h = hashlib.sha256()
     for part in (PIPELINE_VERSION, embedder_name, str(settings.chunk_min_words), str(settings.chunk_max_words),
-                 json.dumps(src.sidecar, sort_keys=True, ensure_ascii=False), src.source, src.raw):
+                 json.dumps(src.sidecar, sort_keys=True, ensure_ascii=False), src.source):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
+    h.update(src.data)
+    h.update(b"\0")
     return h.hexdigest()[:16]
 
 
 def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict:
-    """Everything about one letter version except its vectors."""
-    cdoc = clean(src.raw)
-    if not cdoc.text.strip():
-        raise IngestError(f"{src.source}: geen tekst na opschonen")
+    """Everything about one letter version except its vectors; IngestError when the file cannot be read."""
+    cdoc = read_document(src.source, src.data, settings.max_pages)
     from_text, spans = meta.extract_with_spans(cdoc)
     fields, sources = meta.merge(from_text, src.sidecar)
     doc_id = src.doc_id
@@ -185,6 +190,8 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
         "metadata_spans": {f: list(span) for f, span in spans.items() if sources.get(f) == "text"},
         "origin": src.origin,
         "text": cdoc.text,
+        "pages": [list(r) for r in cdoc.pages] if cdoc.pages else None,
+        "original": src.suffix,
         "blocks": [[b.start, b.end, b.kind] for b in cdoc.blocks],
         "chunks": chunks,
         "sentences": sentences,
@@ -217,12 +224,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceDoc], set[str]]:
             sidecar = meta.load_sidecar(p)
             files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES)
             for f in files:
-                docs.append(SourceDoc(f.name, str(p.resolve()), _read(f), sidecar.get(f.name, {})))
+                docs.append(SourceDoc(f.name, str(p.resolve()), f.read_bytes(), sidecar.get(f.name, {})))
         elif p.is_file():
-            if p.suffix.lower() not in SUFFIXES:
-                raise IngestError(f"{p}: alleen .txt- en .md-bestanden worden ingelezen")
+            check_name(str(p))
             sidecar = meta.load_sidecar(p.parent)
-            docs.append(SourceDoc(p.name, str(p.parent.resolve()), _read(p), sidecar.get(p.name, {})))
+            docs.append(SourceDoc(p.name, str(p.parent.resolve()), p.read_bytes(), sidecar.get(p.name, {})))
         else:
             raise IngestError(f"{p}: bestand of map bestaat niet")
     seen: dict[str, str] = {}
@@ -231,14 +237,6 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceDoc], set[str]]:
             raise IngestError(f"twee bestanden krijgen hetzelfde doc_id '{d.doc_id}': hernoem er een")
         seen[d.doc_id] = d.origin + d.source
     return docs, scanned
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 # --- the ingest ----------------------------------------------------------------------------------
@@ -253,12 +251,28 @@ def ingest(
     progress: bool | None = None,
     on_committed: Callable[[Manifest], None] | None = None,
 ) -> IngestSummary:
-    """Bring the index in line with ``docs``; letters from a scanned folder that are gone are removed."""
+    """Bring the index in line with ``docs``; letters from a scanned folder that are gone are removed.
+
+    Every new or changed file is read and cleaned before anything is written, so one
+    unreadable file stops the run with IngestError and leaves the index as it was.
+    """
     t0 = time.perf_counter()
     summary = IngestSummary()
     manifest = store.load_manifest()
-    if rebuild or (manifest.embedder and manifest.embedder != embedder.name):
+    fresh = rebuild or bool(manifest.embedder and manifest.embedder != embedder.name)
+    if fresh:
         manifest = Manifest()
+    todo: list[tuple[SourceDoc, str, dict]] = []
+    for src in docs:
+        h = content_hash(src, settings, embedder.name)
+        old = manifest.documents.get(src.doc_id)
+        if (old and old["hash"] == h and old.get("pipeline") == PIPELINE_VERSION
+                and store.record_path(src.doc_id, h).exists()):
+            summary.unchanged.append(src.doc_id)
+            continue
+        todo.append((src, h, build_record(src, settings, h)))
+
+    if fresh:
         store.commit(manifest)
         store.reset_vectors()
     manifest.embedder, manifest.dim = embedder.name, embedder.dim
@@ -273,15 +287,10 @@ def ingest(
             summary.removed.append(doc_id)
 
     show = sys.stderr.isatty() if progress is None else progress
-    for src in tqdm(docs, desc="Brieven indexeren", unit="brief", disable=not show):
-        h = content_hash(src, settings, embedder.name)
+    for src, h, record in tqdm(todo, desc="Brieven indexeren", unit="brief", disable=not show):
         old = manifest.documents.get(src.doc_id)
-        if (old and old["hash"] == h and old.get("pipeline") == PIPELINE_VERSION
-                and store.record_path(src.doc_id, h).exists()):
-            summary.unchanged.append(src.doc_id)
-            continue
-        record = build_record(src, settings, h)
         chunk_nodes, sentence_nodes = embed_record(record, embedder)
+        store.write_original(src.doc_id, h, src.suffix, src.data)
         store.write_record(record)
         store.add_nodes("chunks", chunk_nodes)
         store.add_nodes("sentences", sentence_nodes)
@@ -291,10 +300,10 @@ def ingest(
             "metadata": record["metadata"],
         }
         store.commit(manifest)  # the switch: from here on the new version is live
-        store.delete_versions(src.doc_id, keep_hash=h)
-        (summary.updated if old else summary.added).append(src.doc_id)
         if on_committed:
             on_committed(manifest)
+        store.delete_versions(src.doc_id, keep_hash=h)
+        (summary.updated if old else summary.added).append(src.doc_id)
     store.commit(manifest)
     summary.chunks = sum(e["chunks"] for e in manifest.documents.values())
     summary.seconds = time.perf_counter() - t0

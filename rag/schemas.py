@@ -160,6 +160,7 @@ class SearchResult(BaseModel):
     start: int
     end: int
     score: float
+    page: int | None = Field(None, description="Page of the original where the passage starts; null without pages.")
 
 
 class SearchResponse(BaseModel):
@@ -183,6 +184,7 @@ class CitationModel(BaseModel):
     score: float
     kamervraag: str | None = Field(
         None, description="When the quote answers a Kamervraag: that question, as context (never the answer).")
+    page: int | None = Field(None, description="Page of the original where the quote starts; null without pages.")
 
 
 class AnswerResponse(BaseModel):

@@ -282,3 +282,11 @@ def test_ui_is_mounted_at_ui(index_dir, engine):
 def test_mode_selector_only_with_a_choice(modes, visible):
     radios = [b for b in build(lambda: None, modes).blocks.values() if isinstance(b, gr.Radio)]
     assert len(radios) == 1 and radios[0].visible is visible and radios[0].choices == [(m, m) for m in modes]
+
+
+def test_a_quoted_answer_to_a_kamervraag_shows_the_question_as_context(engine):
+    ans = engine.answer("Heeft de AIV de concrete weerbaarheidsdoelen kunnen inzien?").to_json()
+    card = next(c for c in ans["citations"] if c.get("kamervraag"))
+    html = render.citation_card(card, 0)
+    assert "Kamervraag:" in html and render.esc(card["kamervraag"][:40]) in html
+    assert "<mark>" in html  # the answer is what is marked, the question only stands above it

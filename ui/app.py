@@ -17,7 +17,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from rag.schemas import check_text
-from ui import render
+from ui import admin, render
 from ui.style import CSS, theme
 
 log = logging.getLogger("ui")
@@ -32,6 +32,7 @@ EXAMPLES = [
 ASK_LABEL, BUSY_LABEL = "Vraag stellen", "Bezig…"
 REVEAL_WORDS = 4  # words per step when an answer is revealed
 REVEAL_PAUSE_S = 0.02
+INDEX_POLL_S = 5.0  # how often an open page checks whether the letters changed
 NOT_READY = "De index wordt nog geladen. Probeer het over een minuut opnieuw."
 FAILED = ("Er ging iets mis bij het beantwoorden van deze vraag. Probeer het opnieuw; blijft het misgaan, "
           "meld het dan bij de beheerder.")
@@ -116,8 +117,9 @@ def answer_turn(engine, question: str, turns: list[dict], top_k: int, mode: str,
         turn["error"] = NOT_READY
         return turn
     try:
-        ans = engine.answer(question, int(top_k), mode, filters, render.history(turns) or None)
-        turn["answer"] = ans.to_json()
+        with engine.pinned():
+            ans = engine.answer(question, int(top_k), mode, filters, render.history(turns) or None)
+            turn["answer"] = engine.with_pages(ans.to_json())
         if filters is not None:
             turn["scope"] = render.filter_summary(filters, {d["doc_id"]: d["title"] for d in engine.documents()})
     except ValueError as e:
@@ -132,7 +134,8 @@ def pick_example(evt: gr.SelectData) -> str:
     return evt.value["text"]
 
 
-def build(get_engine: Callable[[], object | None], modes: tuple[str, ...]) -> gr.Blocks:
+def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
+          admin_key: Callable[[], str | None] = lambda: None) -> gr.Blocks:
     """The Blocks app; ``get_engine`` is asked on every request (the engine may load after mounting)."""
     with gr.Blocks(title="Kamerbrieven: vraag en antwoord", analytics_enabled=False) as blocks:
         turns = gr.State([])
@@ -167,12 +170,15 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...]) -> gr
                                       info="Hoeveel passages het antwoord mag gebruiken.", elem_id="kb-topk")
                     mode = gr.Radio(list(modes), value=modes[0], label="Antwoordmodus", visible=len(modes) > 1)
                 new = gr.Button("Nieuw gesprek", size="sm", variant="secondary", elem_id="kb-new")
+                login_parts = admin.build_login(admin_key)
             with gr.Column(scale=2, min_width=320), gr.Tabs(selected="bronnen", elem_id="kb-tabs") as tabs:
                 with gr.Tab("Bronnen", id="bronnen", elem_id="kb-tab-sources"):
                     sources = gr.HTML(render.sources_html(None, None), js_on_load=SOURCES_JS,
                                       elem_id="kb-sources-panel")
                 with gr.Tab("Brief", id="brief", elem_id="kb-tab-letter"):
                     viewer = gr.HTML(render.letter_placeholder(), js_on_load=VIEWER_JS, elem_id="kb-viewer")
+                tab_parts = admin.build_tab()
+        seen_index = gr.State(None)  # the manifest time the letter list was drawn from
 
         def on_load():
             engine = get_engine()
@@ -232,7 +238,13 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...]) -> gr
             panel = gr.skip()
             if current != turn_no:  # redrawn only for another answer's [n]: a redraw loses the panel's scroll position
                 panel = render.sources_html(turn["answer"], turn_no, turn["question"], turn.get("scope"))
-            return render.letter_html(doc, cit["start"], cit["end"], n), gr.Tabs(selected="brief"), panel, turn_no
+            try:
+                engine.original(cit["doc_id"])
+                original = f"/v1/documents/{cit['doc_id']}/original"
+            except KeyError:
+                original = None
+            letter = render.letter_html(doc, cit["start"], cit["end"], n, original, cit.get("page"))
+            return letter, gr.Tabs(selected="brief"), panel, turn_no
 
         def reset():
             return ([], [], render.sources_html(None, None), None, render.letter_placeholder(),
@@ -249,6 +261,22 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...]) -> gr
         new.click(reset, None, reset_outputs)
         chatbot.clear(reset, None, reset_outputs)
         blocks.load(on_load, None, [docs, status])
+        admin.wire(get_engine, admin_key, login_parts, tab_parts, tabs, docs, status)
+
+        def follow_index(seen: float | None):
+            """Redraw the letter list when the index changed (an upload, or an ingest by another process)."""
+            engine = get_engine()
+            if engine is None or not engine.ready:
+                return gr.skip(), gr.skip(), seen
+            updated = engine.view.manifest.updated
+            if seen is None or updated == seen:
+                return gr.skip(), gr.skip(), updated
+            documents = engine.documents()
+            return (gr.update(choices=render.document_choices(documents)),
+                    f'<p class="kb-status">{len(documents)} brieven doorzoekbaar (bijgewerkt). Klik op een bron '
+                    f'of een [n] om de brief te lezen.</p>', updated)
+
+        gr.Timer(INDEX_POLL_S).tick(follow_index, [seen_index], [docs, status, seen_index], show_progress="hidden")
     return blocks
 
 
@@ -256,7 +284,8 @@ def mount(app: FastAPI) -> gr.Blocks:
     """Mount the chat UI at /ui; the engine is looked up on ``app.state`` per request."""
     from rag.api import MODES
 
-    blocks = build(lambda: getattr(app.state, "engine", None), tuple(MODES))
+    blocks = build(lambda: getattr(app.state, "engine", None), tuple(MODES),
+                   lambda: getattr(app.state, "settings", None) and app.state.settings.admin_key)
     gr.mount_gradio_app(app, blocks, path="/ui", theme=theme(), css=CSS, footer_links=[])
     quiet_queue(blocks)
     return blocks

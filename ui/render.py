@@ -188,16 +188,23 @@ def reveal_steps(text: str, words: int = 4) -> Iterator[str]:
 
 # --- sources panel ---------------------------------------------------------------------------------
 
+def page_note(c: dict) -> str:
+    """`` · blz. 3`` for a source with pages (PDF), nothing otherwise."""
+    return f' · <span class="kb-page">blz. {int(c["page"])}</span>' if c.get("page") else ""
+
+
 def citation_card(c: dict, turn: int) -> str:
     """One numbered source: the letter's title and particulars, its passage with the quote marked."""
     a, b = quote_span(c["text"], c["quote"])
     section = f'<div class="kb-section">{esc(c["section"])}</div>' if c.get("section") else ""
+    if c.get("kamervraag"):  # the Kamerlid's question the quoted answer responds to: context, not the answer
+        section += f'<div class="kb-kamervraag"><span>Kamervraag:</span> {esc(c["kamervraag"])}</div>'
     return (
         f'<article class="kb-card" id="kb-bron-{turn}-{c["n"]}" data-kb-open data-turn="{turn}" data-n="{c["n"]}" '
         f'role="button" tabindex="0" aria-label="Bron {c["n"]}: {esc(c["title"])}; open de brief">'
         f'<div class="kb-card-head"><span class="kb-num">{c["n"]}</span>'
-        f'<div><h3 class="kb-title">{esc(c["title"])}</h3><div class="kb-meta">{meta_line(c)}</div></div></div>'
-        f'{section}<div class="kb-passage">{highlight(c["text"], a, b)}</div>'
+        f'<div><h3 class="kb-title">{esc(c["title"])}</h3><div class="kb-meta">{meta_line(c)}{page_note(c)}</div>'
+        f'</div></div>{section}<div class="kb-passage">{highlight(c["text"], a, b)}</div>'
         f'<div class="kb-open">Open de brief bij deze passage →</div></article>'
     )
 
@@ -230,10 +237,19 @@ def sources_html(ans: dict | None, turn: int | None, question: str | None = None
 
 # --- letter viewer ---------------------------------------------------------------------------------
 
-def letter_html(doc: dict, start: int, end: int, n: int | None = None) -> str:
-    """The whole letter, paragraph by paragraph, with ``text[start:end]`` marked (id ``kb-mark``)."""
-    link = (f' · <a href="{esc(doc["url"])}" target="_blank" rel="noopener">origineel</a>'
+def letter_html(doc: dict, start: int, end: int, n: int | None = None, original: str | None = None,
+                page: int | None = None) -> str:
+    """The whole letter, paragraph by paragraph, with ``text[start:end]`` marked (id ``kb-mark``).
+
+    ``original`` is the address of the file it was read from (opened at ``page`` for a PDF).
+    """
+    link = (f' · <a href="{esc(doc["url"])}" target="_blank" rel="noopener">online</a>'
             if (doc.get("url") or "").startswith(("https://", "http://")) else "")
+    if original:
+        at = f"#page={int(page)}" if page else ""
+        where = f" (blz. {int(page)})" if page else ""
+        link += (f' · <a class="kb-original" href="{esc(original)}{at}" target="_blank" rel="noopener">'
+                 f'Open het origineel{where}</a>')
     label = f'<span class="kb-num">{n}</span>' if n is not None else ""
     return (
         f'<article class="kb-letter"><header class="kb-letter-head">{label}<div class="kb-letter-id">'

@@ -81,6 +81,9 @@ footer {{ display: none !important; }}
   line-height: 1.35; }}
 .kb-meta {{ font-size: 14px; color: #555; line-height: 1.4; }}
 .kb-section {{ font-size: 14px; color: {BLUE}; font-weight: 600; margin: 8px 0 0; }}
+.kb-kamervraag {{ font-size: 14px; font-style: italic; margin: 8px 0 0; padding-left: 8px;
+                  border-left: 3px solid #bbb; }}
+.kb-kamervraag span {{ font-style: normal; font-weight: 600; }}
 .kb-passage {{ font-size: 15px; line-height: 1.55; color: #333; margin-top: 6px; }}
 .kb-passage p {{ margin: 0 0 6px; }}
 .kb-open {{ font-size: 14px; color: {LINT}; margin-top: 4px; }}
