@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     chunk_min_words: int = Field(100, ge=10, description="A passage closes at a paragraph end once this long.")
     chunk_max_words: int = Field(220, ge=20, description="A passage never grows beyond this (but for one sentence).")
     stemmer: str = Field("dutch_porter", description="PyStemmer algorithm for BM25 ('dutch_porter' or 'dutch').")
-    retrieval: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="Retriever used by search and answers.")
+    retrieval: Literal["hybrid", "plain", "bm25", "dense"] = Field(
+        "hybrid", description="Retriever used by search and answers.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidates: int = Field(40, ge=5, description="Candidates each retriever contributes before fusion.")
     default_top_k: int = Field(5, ge=1, le=50, description="Passages returned when a request gives no top_k.")

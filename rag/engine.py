@@ -380,11 +380,11 @@ class Engine:
         retriever = retriever or self.settings.retrieval
         n = max(self.settings.candidates, top_k)
         rankings: dict[str, list[tuple[str, float]]] = {}
-        if retriever in ("hybrid", "bm25"):
+        if retriever in ("hybrid", "plain", "bm25"):
             rankings["bm25"] = self.bm25_passages(query, n, filters)
         if retriever in ("hybrid", "ngram"):
             rankings["ngram"] = self.bm25_passages(query, n, filters, index="ngrams")
-        if retriever in ("hybrid", "dense"):
+        if retriever in ("hybrid", "plain", "dense"):
             vec = qvec if qvec is not None else self.embed_query(query)
             rankings["dense"] = self.dense_passages(vec, n, filters)
         fused: list[Ranked] = rrf(rankings, k=self.settings.rrf_k)
