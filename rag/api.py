@@ -356,7 +356,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         name = file.filename or ""
         if problem := text_problem(name) or (len(name) > 255 and "is langer dan 255 tekens"):
             raise HTTPException(422, f"de bestandsnaam {problem}")
-        if m := _BINARY_CONTROL.search(data):  # in UTF-8 these bytes only ever stand for themselves
+        text_file = name.lower().endswith((".txt", ".md"))  # PDF and Word are binary; their text is read out
+        if text_file and (m := _BINARY_CONTROL.search(data)):  # in UTF-8 these bytes only stand for themselves
             raise HTTPException(422, f"het bestand bevat een stuurteken (byte 0x{m.group()[0]:02X} op positie "
                                      f"{m.start()}); alleen tab, regeleinde en paginascheiding zijn toegestaan")
         try:

@@ -82,6 +82,7 @@ def numbers_in(text: str) -> list[str]:
 # --- what a sentence holds ----------------------------------------------------------------------
 
 _MONTHS = r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_MONEY = re.compile(r"(€|\beur\b|\beuro\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bbegroting\b)", re.I)
 _DATE = re.compile(
     rf"\b(\d{{1,2}}(-\d{{1,2}})?\s+({_MONTHS})|({_MONTHS})(\s+\d{{4}})?|(19|20)\d\d|jl\.|a\.s\.|voorjaar|najaar"
     rf"|zomer\w*|winter|kwartaal|eind \w+|begin \w+|volgend jaar|dit jaar|later dit jaar|binnenkort|op korte termijn"
@@ -112,6 +113,8 @@ def _without_dates_and_ids(text: str) -> str:
 
 def holds_kind(kind: str, text: str) -> bool:
     """Does ``text`` hold the kind of thing the question asks for?"""
+    if kind == "money":
+        return bool(_MONEY.search(text))
     if kind == "amount":
         return bool(_AMOUNT.search(_without_dates_and_ids(text)))
     if kind == "date":

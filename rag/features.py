@@ -159,8 +159,8 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
             lex_ctx = float((with_ctx * weights).sum() / total)
             parts = [float((with_ctx[ix] * weights[ix]).sum() / (weights[ix].sum() or 1.0)) for ix in part_idx if ix]
             kinds = frozenset(k for k, p in enumerate(q.parts) if holds_kind(p.kind, s.text))
-            strict = any(p.kind in ("amount", "date") for p in q.parts)
-            wanted = any(p.kind in ("amount", "date", "person", "place") for p in q.parts)
+            strict = any(p.kind in ("money", "amount", "date") for p in q.parts)
+            wanted = any(p.kind in ("money", "amount", "date", "person", "place") for p in q.parts)
             nums = [n for n in q.numbers if n not in q.years]
             dense = sims.get(s.sentence_id, floor)
             x = {

@@ -79,6 +79,9 @@ def collect(engine, sets: dict[str, list[dict]], progress=None) -> list[Item]:
 
 def reanalyse(items: list[Item], engine) -> list[Item]:
     """Cached items with their questions analysed again by today's code (retrieval is kept)."""
+    live = engine.view.passage_pos
+    if any(h.passage.chunk_id not in live for it in items for h in it.hits):
+        raise ValueError("the cache holds passages of another index (re-ingested since): delete it and run again")
     for it in items:
         it.question = engine.analyse(it.q["question"], it.q.get("history"))
         it.cands = None

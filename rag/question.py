@@ -18,7 +18,10 @@ from rag.dutch import QUESTION_WORDS, STOPWORDS, char_ngrams, fold, language, nu
 from rag.glossary import ABBREVIATIONS
 from rag.retrieve import Analyzer
 
-KINDS = ("amount", "date", "person", "place", "list", "reason", "other")
+KINDS = ("money", "amount", "date", "person", "place", "list", "reason", "other")
+# "Wat kostte ...?" asks for money, not for any number: "240 vrijwilligers" does not answer it.
+_MONEY = re.compile(r"\b(wat kost\w*|kost(en|te|ten)?|prijs|budget\w*|bedrag\w*|geld\w*|euro|financier\w*"
+                    r"|investe\w*|subsidie\w*|how much money|costs?|cost(ed|ing)|funding|money|spen[dt]\w*)\b")
 
 _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("amount", re.compile(
@@ -88,7 +91,8 @@ def question_kind(question: str) -> str:
     # asks two things ("Waar zijn ze afgesproken en wie moet ze invullen?")
     if _TWO_QUESTIONS.search(q) and len({k for _, _, k in found if k != "list"}) > 1:
         return "other"
-    return min(found)[2]
+    kind = min(found)[2]
+    return "money" if kind == "amount" and _MONEY.search(q) else kind
 
 
 def _plural_object(q: str) -> bool:

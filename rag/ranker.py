@@ -200,7 +200,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     covered = best.meets.copy()
     kinds = set(best.kinds)
     docs = {ctx.sentences[best.idx].doc_id}
-    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("amount", "date", "person", "place", "list")}
+    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("money", "amount", "date", "person", "place", "list")}
 
     def years_left() -> set[str]:
         have = " ".join(ctx.sentences[c.idx].text for c in chosen)
@@ -249,7 +249,7 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
     part_cover = [float((covered[ix] * weights[ix]).sum() / (weights[ix].sum() or 1.0)) for ix in parts if ix]
     text = " ".join(ctx.sentences[c.idx].text for c in chosen)
     docs = {ctx.sentences[c.idx].doc_id for c in chosen}
-    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("amount", "date", "person", "place")}
+    wanted = {k for k, p in enumerate(q.parts) if p.kind in ("money", "amount", "date", "person", "place")}
     kinds = set().union(*(c.kinds for c in chosen))
     nums = [n for n in q.numbers if n not in q.years]
     p1 = max(c.p for c in chosen)

@@ -23,10 +23,11 @@ def test_language(question, lang):
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("Hoeveel geld komt er structureel beschikbaar voor regionale weerbaarheid?", "amount"),
-        ("Wat kost de huis-aan-huis-publicatie?", "amount"),
+        ("Hoeveel geld komt er structureel beschikbaar voor regionale weerbaarheid?", "money"),
+        ("Wat kost de huis-aan-huis-publicatie?", "money"),
+        ("Hoeveel vrijwilligers deden mee?", "amount"),
         ("Welk deel van de Nederlanders had actie ondernomen?", "amount"),
-        ("budget publiekscampagne", "amount"),
+        ("budget publiekscampagne", "money"),
         ("Wanneer start de publiekscampagne?", "date"),
         ("Wie ondertekende de brief?", "person"),
         ("Welke minister is verantwoordelijk?", "person"),
@@ -64,6 +65,8 @@ def test_letter_fact(question, fact):
     ("kind", "text", "holds"),
     [
         ("amount", "vanaf 2027 structureel €70 miljoen beschikbaar", True),
+        ("money", "De kosten van de oefening bedroegen 1,2 miljoen euro.", True),
+        ("money", "Aan de oefening namen 240 vrijwilligers deel.", False),  # a number, not money
         ("amount", "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan.", True),
         ("amount", "de 74 projecten van samenwerking", True),
         ("amount", "De minister bracht op 16 mei een bezoek aan Mazar-e-Sharif.", False),  # a date, not an amount
@@ -124,7 +127,7 @@ def test_the_question_is_analysed_once_into_one_object(engine):
                {"role": "assistant", "content": "Vanaf 2027 komt structureel €70 miljoen beschikbaar."}]
     q = engine.analyse("En wanneer start de publiekscampagne en hoeveel kost die?", history)
     assert q.followup and q.query.startswith("Wat doet het kabinet")
-    assert [p.kind for p in q.parts] == ["date", "amount"]
+    assert [p.kind for p in q.parts] == ["date", "money"]
     assert q.previous_answer.startswith("Vanaf 2027")
     own = {w.word: w.weight for w in q.words}
     assert "publiekscampagne" in own and own.get("regionale", 0) < own["publiekscampagne"]  # history weighs less
