@@ -106,6 +106,7 @@ class CorpusView:
     vocabulary_stems: set[str]
     passage_vectors: np.ndarray  # unit vectors, rows in ``passages`` order
     sentence_vectors: np.ndarray  # unit vectors, rows in ``sentences`` order
+    context: Context | None = None  # what answering reads, made once per view (its caches live as long)
 
     def metadata(self, doc_id: str) -> dict:
         return self.records[doc_id]["metadata"]
@@ -430,9 +431,13 @@ class Engine:
         return analyse(question, view.analyzer, view.idf, view.vocabulary_stems, history)
 
     def context(self) -> Context:
+        """The answering context of the live view, made once per view so its caches (character n-grams of
+        sentences, titles, headings) are filled once, not on every request."""
         view = self.view
-        return Context(view.sentences, view.sentence_terms, view.sentences_of, view.records, view.analyzer,
-                       view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
+        if view.context is None:
+            view.context = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records,
+                                   view.analyzer, view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
+        return view.context
 
     def retrieve(self, q: Question, top_k: int | None = None, filters: Filters | None = None
                  ) -> tuple[list[Hit], dict[str, float]]:
