@@ -337,7 +337,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
             raise HTTPException(404, f"onbekend document: {doc_id}") from None
 
     @app.get("/v1/documents/{doc_id}/original", tags=["documents"], responses=error_responses(404, 422))
-    def original(doc_id: str, engine: EngineDep) -> FileResponse:
+    def original(doc_id: DocIdPath, engine: EngineDep) -> FileResponse:
         """The file the letter was ingested from (PDF, DOCX, text), with its media type."""
         try:
             path, media_type, name = engine.original(doc_id)
@@ -356,7 +356,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         name = file.filename or ""
         if problem := text_problem(name) or (len(name) > 255 and "is langer dan 255 tekens"):
             raise HTTPException(422, f"de bestandsnaam {problem}")
-        text_file = name.lower().endswith((".txt", ".md"))  # PDF and Word are binary; their text is read out
+        # PDF and Word are binary (their text is read out); a PDF or zip named .txt gets the reader's own reason
+        text_file = name.lower().endswith((".txt", ".md")) and not data.startswith((b"%PDF", b"PK\x03\x04"))
         if text_file and (m := _BINARY_CONTROL.search(data)):  # in UTF-8 these bytes only stand for themselves
             raise HTTPException(422, f"het bestand bevat een stuurteken (byte 0x{m.group()[0]:02X} op positie "
                                      f"{m.start()}); alleen tab, regeleinde en paginascheiding zijn toegestaan")

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 QUESTION = "Hoeveel geld komt er structureel beschikbaar voor regionale weerbaarheid?"
-UNANSWERABLE = "Wat is het weerbericht voor morgen in Utrecht?"
+UNANSWERABLE = "Hoeveel kost de bouw van de nieuwe fregatten?"  # a near miss the answerer abstains on (off-topic questions: README, known limits)
 FIRST, FOLLOW_UP = "Wat doet Nederland aan regionale weerbaarheid?", "Hoeveel geld komt daarvoor beschikbaar?"
 WAIT_MS = 60_000
 

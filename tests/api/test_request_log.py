@@ -38,7 +38,7 @@ def test_a_sent_request_id_is_echoed_and_a_strange_one_replaced(client):
 def test_one_json_line_per_request_with_route_status_latency_and_outcome(client, caplog):
     caplog.set_level(logging.INFO, logger="rag.access")
     r = client.post("/v1/answer", json={"question": Q}, headers={"X-Request-ID": "vraag-1"})
-    client.post("/v1/answer", json={"question": "Wie won het WK voetbal in 2022?"}, headers={"X-Request-ID": "vraag-2"})
+    client.post("/v1/answer", json={"question": "Hoeveel kost de bouw van de nieuwe fregatten?"}, headers={"X-Request-ID": "vraag-2"})
     client.get("/v1/documents/003_cd6cc0e004d35c7e", headers={"X-Request-ID": "brief-1"})
     client.post("/v1/search", json={"query": "\x00"}, headers={"X-Request-ID": "fout-1"})
     by_id = {line["request_id"]: line for line in lines(caplog)}
