@@ -294,6 +294,16 @@ def _join(lines: list[str]) -> str:
     return _squash(text)
 
 
+def mark_headings(parts: list[str], kinds: list[str]) -> None:
+    """Promote a paragraph to a heading where it reads as one between its neighbours (in place)."""
+    for k, t in enumerate(parts):
+        if kinds[k] == "paragraph":
+            prev = parts[k - 1] if k else None
+            nxt = parts[k + 1] if k + 1 < len(parts) else None
+            if _is_heading_block(prev, t, nxt):
+                kinds[k] = "heading"
+
+
 def _is_heading_block(prev: str | None, text: str, nxt: str | None) -> bool:
     """A short unpunctuated line between a finished sentence and a real paragraph."""
     words = text.split()
@@ -322,12 +332,7 @@ def clean(raw: str) -> CleanDoc:
         if t:
             parts.append(t)
             kinds.append(kind)
-    for k, t in enumerate(parts):
-        if kinds[k] == "paragraph":
-            prev = parts[k - 1] if k else None
-            nxt = parts[k + 1] if k + 1 < len(parts) else None
-            if _is_heading_block(prev, t, nxt):
-                kinds[k] = "heading"
+    mark_headings(parts, kinds)
 
     footnotes = [(n, b) for n, b in word_notes] + [(n, _squash(b)) for n, b, _ in pdf_notes]
     return _assemble(parts, kinds, footnotes)

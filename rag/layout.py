@@ -17,10 +17,10 @@ from rag.clean import (
     _ENDNOTE_MARK,
     CleanDoc,
     _assemble,
-    _is_heading_block,
     _squash,
     is_furniture,
     join_hyphenated,
+    mark_headings,
     normalize,
 )
 
@@ -62,12 +62,7 @@ def clean_layout(paras: list[Para], notes: list[Para]) -> CleanDoc:
         parts.append(text)
         kinds.append("heading" if p.heading else "paragraph")
         part_pages.append(carry_pages(p.text, p.pages, text))
-    for k, t in enumerate(parts):
-        if kinds[k] == "paragraph":
-            prev = parts[k - 1] if k else None
-            nxt = parts[k + 1] if k + 1 < len(parts) else None
-            if _is_heading_block(prev, t, nxt):
-                kinds[k] = "heading"
+    mark_headings(parts, kinds)
 
     footnotes: list[tuple[str, str]] = []
     note_pages: list[list[tuple[int, int]]] = []
