@@ -54,6 +54,8 @@ class Answer:
     language: str
     kind: str
     features: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None  # why the answer is not what the mode promised (llm fell back, stopped early)
+    extra: dict = field(default_factory=dict)  # llm mode: sentences written, kept, dropped and why
 
     def to_json(self) -> dict:
         return {
@@ -66,6 +68,8 @@ class Answer:
             "support": round(self.support, 4),
             "language": self.language,
             "question_kind": self.kind,
+            "notice": self.notice,
+            "generation": self.extra or None,
         }
 
 

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.config import Settings, get_settings
 from rag.engine import Engine, IndexNotReady, UnknownDocument
+from rag.generate import LLMUnavailable
 from rag.http_errors import error_responses, printable, their_detail, validation_detail
 from rag.ingest import IngestError
 from rag.observe import Metrics, RateLimiter, RequestObserver
@@ -53,7 +54,7 @@ log = logging.getLogger("rag.api")
 # Control characters a text letter has no use for; tab, newline, carriage return and form feed (a page break in
 # PDF extracts) are allowed.
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-MODES = ("extractive",)
+MODES = ("extractive", "llm")  # every mode this code knows; Engine.modes() says which are on offer now
 
 
 # --- dependencies ----------------------------------------------------------------------------------
@@ -89,12 +90,18 @@ def check_filters(engine: Engine, filters) -> None:
             raise HTTPException(422, f"onbekende doc_ids: {', '.join(unknown)}")
 
 
-def check_mode(mode: str | None) -> str:
-    mode = mode or MODES[0]
-    if mode not in MODES:
-        raise HTTPException(422, f"antwoordmodus '{mode}' is niet beschikbaar op deze server; beschikbaar: "
-                                 f"{', '.join(MODES)} (een taalmodel is niet geïnstalleerd)")
-    return mode
+def check_mode(engine: Engine, mode: str | None) -> str:
+    try:
+        return engine.check_mode(mode)
+    except ValueError as e:
+        raise HTTPException(422, str(e)) from e
+
+
+def mode_of_model(model: str | None) -> str | None:
+    """An OpenAI client's ``model`` picks the mode: ``llm``, ``extractive`` or ``kamerbrief-rag-llm``."""
+    if not model:
+        return None
+    return model.removeprefix("kamerbrief-rag-")
 
 
 # --- OpenAI-compatible chat ------------------------------------------------------------------------
@@ -180,6 +187,14 @@ def _count_answer(request: Request, ans) -> None:
     request.state.log.update(abstained=ans.abstained, mode=ans.mode)
 
 
+def _answer_or_503(engine: Engine, question: str, mode: str, history: list[dict] | None, top_k: int | None = None,
+                   filters=None):
+    try:
+        return engine.answer(question, top_k, mode, filters, history)
+    except LLMUnavailable as e:
+        raise HTTPException(503, f"het taalmodel gaf geen antwoord: {e} (RAG_LLM_FALLBACK=false)") from e
+
+
 # --- app -------------------------------------------------------------------------------------------
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None, load: bool = True) -> FastAPI:
@@ -210,6 +225,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.started = time.time()
     app.state.metrics = metrics
 
     app.add_middleware(RequestObserver, metrics=metrics, limiter=RateLimiter(settings.rate_limit_per_minute),
@@ -242,8 +258,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         if eng is None or not eng.ready:
             return JSONResponse(status_code=503, content={"status": "not ready", "detail": "index niet geladen"})
         view = eng.view
+        llm = "uit (RAG_LLM_BASE_URL niet gezet)"
+        if eng.llm is not None:
+            ok, reason = eng.llm.probe()
+            llm = "bereikbaar" if ok else f"{reason}; antwoorden in modus llm vallen terug op extractive"
         return JSONResponse({"status": "ready", "documents": len(view.records), "passages": len(view.passages),
-                             "embedder": eng.embedder.name, "stale_documents": eng.stale_documents()})
+                             "embedder": eng.embedder.name, "stale_documents": eng.stale_documents(),
+                             "modes": eng.modes(), "llm": llm})
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
              responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
@@ -272,18 +293,26 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
     @app.post("/v1/answer", response_model=AnswerResponse, tags=["answers"],
               responses=error_responses(400, 413, 422, 429, 503))
     def answer(req: AnswerRequest, engine: EngineDep, request: Request) -> dict:
-        mode = check_mode(req.mode)
+        mode = check_mode(engine, req.mode)
         with engine.pinned():
             check_filters(engine, req.filters)
-            ans = engine.answer(req.question, req.top_k, mode, req.filters.to_filters() if req.filters else None,
-                                [t.model_dump() for t in req.history] if req.history else None)
+            ans = _answer_or_503(engine, req.question, mode,
+                                 [t.model_dump() for t in req.history] if req.history else None, req.top_k,
+                                 req.filters.to_filters() if req.filters else None)
             body = engine.with_pages(ans.to_json())
         _count_answer(request, ans)
         return body
 
-    @app.get("/v1/modes", tags=["answers"], response_model=Modes, responses=error_responses(429))
-    def modes() -> dict:
-        return {"modes": list(MODES), "default": MODES[0]}
+    @app.get("/v1/modes", tags=["answers"], response_model=Modes, responses=error_responses(429, 503))
+    def modes(engine: EngineDep) -> dict:
+        return {"modes": engine.modes(), "default": "extractive"}
+
+    @app.get("/v1/models", tags=["answers"], responses=error_responses(429, 503))
+    def models(engine: EngineDep) -> dict:
+        """The answer modes as OpenAI models, so chat front ends offer them; the chosen ``model`` picks the mode."""
+        created = int(app.state.started)
+        return {"object": "list", "data": [{"id": m, "object": "model", "created": created,
+                                            "owned_by": "kamerbrief-rag"} for m in engine.modes()]}
 
     @app.post("/v1/chat/completions", tags=["answers"], responses={
         **error_responses(400, 413, 422, 429, 503),
@@ -291,33 +320,54 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
               "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {}}}})
     def chat(req: ChatRequest, engine: EngineDep, request: Request):
         question, history = _chat_turns(req)
-        with engine.pinned():
-            ans = engine.answer(question, None, "extractive", None, history)
-            body = engine.with_pages(ans.to_json())
-        _count_answer(request, ans)
+        mode = check_mode(engine, mode_of_model(req.model))
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
-        model = f"kamerbrief-rag-{ans.mode}"
         if not req.stream:
+            with engine.pinned():
+                ans = _answer_or_503(engine, question, mode, history)
+                body = engine.with_pages(ans.to_json())
+            _count_answer(request, ans)
             return {
-                "id": cid, "object": "chat.completion", "created": created, "model": model,
+                "id": cid, "object": "chat.completion", "created": created, "model": ans.mode,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ans.answer},
                              "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": len(question.split()), "completion_tokens": len(ans.answer.split()),
                           "total_tokens": len(question.split()) + len(ans.answer.split())},
-                "citations": body["citations"], "abstained": ans.abstained,
+                "citations": body["citations"], "abstained": ans.abstained, "notice": ans.notice,
             }
+        base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": mode}
+
+        def chunk(delta: dict, finish: str | None = None, **extra) -> str:
+            body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
         def events() -> Iterator[str]:
-            base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
-            first = {**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}
-            yield f"data: {json.dumps(first, ensure_ascii=False)}\n\n"
-            for piece in _pieces(ans.answer):
-                chunk = {**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
-            last = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                    "citations": body["citations"], "abstained": ans.abstained}
-            yield f"data: {json.dumps(last, ensure_ascii=False)}\n\n"
+            """Extractive answers come in small word groups; llm answers sentence by sentence as each passes
+            the check. The last chunk carries the citations; an error after the start becomes a notice."""
+            yield chunk({"role": "assistant"})
+            with engine.pinned():
+                try:
+                    ans, streamed = None, False
+                    for event in engine.answer_events(question, None, mode, None, history):
+                        if isinstance(event, str):
+                            streamed = True
+                            yield chunk({"content": event})
+                        else:
+                            ans = event
+                    if not streamed:
+                        for piece in _pieces(ans.answer):
+                            yield chunk({"content": piece})
+                    body = engine.with_pages(ans.to_json())
+                except Exception as e:  # noqa: BLE001 - the stream has started: the client gets a reason
+                    log.exception("chat-stream mislukt")
+                    notice = str(e) if isinstance(e, LLMUnavailable) else "interne fout bij het beantwoorden"
+                    yield chunk({}, "stop", citations=[], abstained=True, notice=notice)
+                    yield "data: [DONE]\n\n"
+                    return
+            _count_answer(request, ans)
+            yield chunk({}, "stop", citations=body["citations"], abstained=ans.abstained, notice=ans.notice,
+                        answer_mode=ans.mode)
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

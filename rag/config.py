@@ -45,6 +45,26 @@ class Settings(BaseSettings):
         "calibrated with the support model (rag/answerer.json).",
     )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences an extractive answer quotes.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible chat server for mode 'llm' (e.g. http://127.0.0.1:8081/v1 from "
+        "'rag llm serve', vLLM, Ollama's /v1); unset = extractive only.")
+    llm_model: str | None = Field(None, description="Model name sent to that server; unset = the first it lists.")
+    llm_api_key: str | None = Field(None, description="Bearer key for that server, where it needs one.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Longest wait for one generated answer (then fallback).")
+    llm_fallback: bool = Field(
+        True, description="When the model fails, answer extractively with a notice; false = 503 with the reason.")
+    llm_max_tokens: int = Field(200, ge=16, description="Most tokens the model may write for one answer.")
+    llm_passages: int = Field(4, ge=1, le=10, description="Numbered fragments (passages) the model is shown.")
+    llm_min_coverage: float = Field(
+        0.75, ge=0, le=1,
+        description="Share of a generated Dutch sentence's content words its cited passage must hold.")
+    llm_min_similarity: float = Field(
+        0.82, ge=0, le=1,
+        description="Least dense similarity of a generated sentence to a sentence of its cited passage.")
+    llm_min_relevance: float = Field(
+        0.25, ge=0, le=1, description="A generated sentence must rest on a passage sentence the answer ranker scores "
+        "at least this share of its best: supported but off the question is dropped too.")
+    models_dir: Path = Field(Path("models"), description="Where 'rag models pull' puts local GGUF models.")
     admin_key: str | None = Field(None, description="Bearer key for POST/DELETE /v1/documents; unset = disabled.")
     max_upload_bytes: int = Field(5_000_000, description="Largest document upload accepted (413 beyond).")
     max_body_bytes: int = Field(

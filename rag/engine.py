@@ -26,9 +26,11 @@ from rag.config import Settings, get_settings
 from rag.documents import MEDIA_TYPES, check_name
 from rag.embed import Embedder, load_embedder
 from rag.features import Context
+from rag.generate import GenerationSettings, generate
 from rag.index import IndexStore, Manifest
 from rag.ingest import PIPELINE_VERSION, IngestError, IngestSummary, SourceDoc, discover, ingest
 from rag.layout import page_at
+from rag.llm import LLMClient
 from rag.question import Question, analyse, idf_table
 from rag.ranker import AnswererModel
 from rag.retrieve import (
@@ -188,6 +190,9 @@ class Engine:
         self.embedder = embedder or load_embedder(self.settings.embed_model, self.settings.embed_query_prefix,
                                                   self.settings.embed_passage_prefix)
         self.model = _load_answerer()
+        s = self.settings
+        self.llm = LLMClient(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout_s, s.llm_max_tokens) \
+            if s.llm_base_url else None
         self._view: CorpusView | None = None
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
@@ -447,13 +452,32 @@ class Engine:
         hits += self._hits_for_each_year(q, hits, filters, qvec)
         return hits, self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
 
+    def modes(self) -> list[str]:
+        """The answer modes on offer now: ``llm`` while its server answers ``/models``."""
+        return ["extractive"] + (["llm"] if self.llm is not None and self.llm.probe()[0] else [])
+
+    def check_mode(self, mode: str | None) -> str:
+        """The mode to use; ``llm`` is accepted whenever a server is set (a down server means a fallback)."""
+        mode = mode or "extractive"
+        if mode == "extractive" or (mode == "llm" and self.llm is not None):
+            return mode
+        offered = ", ".join(self.modes())
+        why = "" if self.llm is not None else " (geen taalmodel ingesteld: zet RAG_LLM_BASE_URL)"
+        raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar op deze server; beschikbaar: {offered}{why}")
+
     @_pinned
     def answer(self, question: str, top_k: int | None = None, mode: str = "extractive",
                filters: Filters | None = None, history: list[dict] | None = None,
                threshold: float | None = None) -> Answer:
-        """A cited extractive answer, or an abstention with the closest passages."""
-        if mode != "extractive":
-            raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar; beschikbaar: extractive")
+        """A cited answer (extractive, or generated and checked), or an abstention with the closest passages."""
+        *_, ans = self.answer_events(question, top_k, mode, filters, history, threshold)
+        return ans
+
+    def answer_events(self, question: str, top_k: int | None = None, mode: str = "extractive",
+                      filters: Filters | None = None, history: list[dict] | None = None,
+                      threshold: float | None = None) -> Iterator[str | Answer]:
+        """The answer's text as it becomes ready (verified sentences in llm mode), then the ``Answer``."""
+        mode = self.check_mode(mode)
         if self.model is None:
             raise IndexNotReady("het antwoordmodel ontbreekt of past niet bij deze code: voer "
                                 "benchmarks/train_answerer.py uit")
@@ -462,9 +486,22 @@ class Engine:
         hits, sims = self.retrieve(q, top_k, filters)
         t1 = time.perf_counter()
         threshold = self.settings.abstain_threshold if threshold is None else threshold
-        ans = compose(q, hits, sims, self.context(), self.model, threshold)
+        if mode == "extractive":
+            ans = compose(q, hits, sims, self.context(), self.model, threshold)
+            ans.mode = mode
+        else:
+            s = self.settings
+            gs = GenerationSettings(s.llm_passages, 3, s.llm_min_coverage, s.llm_min_similarity, s.llm_min_relevance,
+                                    s.llm_fallback)
+            for event in generate(q, hits, sims, self.context(), self.model, threshold, self.llm,
+                                  self.embed_query, self.view.sentence_vectors, gs):
+                if isinstance(event, Answer):
+                    ans = event
+                else:
+                    yield event
         t2 = time.perf_counter()
-        ans.mode = mode
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                           "total": round((t2 - t0) * 1000, 2)}
-        return ans
+        if ans.extra.get("first_sentence_ms") is not None:
+            ans.timings_ms["first_sentence"] = round((t1 - t0) * 1000 + ans.extra["first_sentence_ms"], 2)
+        yield ans

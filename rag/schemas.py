@@ -197,6 +197,10 @@ class AnswerResponse(BaseModel):
     support: float | None = Field(None, description="How well the cited sentences support an answer (0-1).")
     language: str | None = None
     question_kind: str | None = None
+    notice: str | None = Field(None, description="Set when the answer is not what the mode promised: in llm mode, "
+                               "the model failed or nothing it wrote held up, so the extractive answer is given.")
+    generation: dict | None = Field(None, description="llm mode: whether the model was called, how many sentences "
+                                    "it wrote and kept, each dropped sentence with the reason, timings.")
 
 
 class DocumentMeta(BaseModel):
