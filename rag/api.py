@@ -98,10 +98,10 @@ def check_mode(engine: Engine, mode: str | None) -> str:
 
 
 def mode_of_model(model: str | None) -> str | None:
-    """An OpenAI client's ``model`` picks the mode: ``llm``, ``extractive`` or ``kamerbrief-rag-llm``."""
-    if not model:
-        return None
-    return model.removeprefix("kamerbrief-rag-")
+    """An OpenAI client's ``model`` picks the mode (``llm``, ``extractive``, ``kamerbrief-rag-llm``); any other
+    name (a client's default such as ``gpt-4o``) gets the default mode."""
+    mode = (model or "").removeprefix("kamerbrief-rag-")
+    return mode if mode in MODES else None
 
 
 # --- OpenAI-compatible chat ------------------------------------------------------------------------
