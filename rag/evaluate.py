@@ -248,6 +248,9 @@ class AnswerOutcome:
     kind: str | None = None
     language: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    mode_used: str = "extractive"
+    generation: dict | None = None  # llm mode: model called, sentences written/kept, fallback
+    invented_numbers: int = 0  # numbers in the answer that no cited passage holds
 
     @property
     def grounded(self) -> float | None:
@@ -281,7 +284,19 @@ def answer_outcome(engine, q: dict, mode: str = "extractive") -> AnswerOutcome:
         kind=getattr(ans, "kind", None),
         language=getattr(ans, "language", None),
         timings_ms=dict(getattr(ans, "timings_ms", {}) or {}),
+        mode_used=ans.mode,
+        generation=getattr(ans, "extra", None) or None,
+        invented_numbers=len(invented_numbers(ans.answer, cits)),
     )
+
+
+def invented_numbers(answer: str, cits: list[dict]) -> set[str]:
+    """Numbers the answer states that stand in none of its cited passages (nor their letters' titles)."""
+    from rag.verify import numbers
+
+    held = set().union(*(numbers((c.get("text") or "") + " " + (c.get("title") or "")) for c in cits)) \
+        if cits else set()
+    return numbers(re.sub(r"\[\d+\]", " ", answer)) - held
 
 
 def answer_figures(qs: list[dict], outs: list[AnswerOutcome]) -> dict[str, Any]:
@@ -332,6 +347,8 @@ def question_record(q: dict, searches: dict[str, SearchOutcome], default: str, a
                       for c in a.citations],
         "latency_ms": round(a.latency_ms, 2),
         "timings_ms": a.timings_ms,
+        "mode_used": a.mode_used, "generation": a.generation, "invented_numbers": a.invented_numbers,
+        "words": len(strip_answer(a.answer).split()),
     })
     return rec
 
@@ -378,6 +395,20 @@ def figures(records: list[dict]) -> dict[str, Any]:
     f["latency_p50_ms"] = percentile(lat, 50)
     f["latency_p95_ms"] = percentile(lat, 95)
     f["auc_support"] = _nan_none(auc([r["support"] for r in a_ans], [r["support"] for r in a_una]))
+    f["invented_numbers"] = sum(r.get("invented_numbers", 0) for r in answered)
+    words = [r["words"] for r in given if r.get("words") is not None]
+    f["words_p50"] = statistics.median(words) if words else None
+    called = [r for r in answered if (r.get("generation") or {}).get("llm_called")]
+    if called:
+        written = sum(r["generation"].get("sentences", 0) for r in called)
+        f["llm_called"] = len(called)
+        f["llm_fallback"] = sum(bool(r["generation"].get("fallback")) for r in called)
+        f["llm_fallback_rate"] = f["llm_fallback"] / len(called)
+        f["llm_sentences"] = written
+        f["llm_kept_share"] = sum(r["generation"].get("kept", 0) for r in called) / written if written else None
+        firsts = [r["timings_ms"]["first_sentence"] for r in called if r["timings_ms"].get("first_sentence")]
+        f["llm_first_sentence_p50_ms"] = percentile(firsts, 50) if firsts else None
+        f["llm_total_p50_ms"] = percentile([r["latency_ms"] for r in called], 50)
     return f
 
 
@@ -969,7 +1000,8 @@ def check_eval_args(args) -> tuple[list[dict], dict[str, float], dict | None]:
 
 def summary_line(figs: dict) -> str:
     keys = ["hit@1", "hit@5", "mrr@10", "must", "supported", "quote_support", "grounded", "abstain_recall",
-            "false_abstain_rate", "latency_p50_ms", "latency_p95_ms"]
+            "false_abstain_rate", "latency_p50_ms", "latency_p95_ms", "words_p50", "invented_numbers", "llm_called",
+            "llm_fallback_rate", "llm_kept_share", "llm_first_sentence_p50_ms", "llm_total_p50_ms"]
     return " ".join(f"{k}={_fmt(figs[k])}" for k in keys if k in figs)
 
 

@@ -69,13 +69,18 @@ def llm_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def rag_url(index_dir, embedder, llm_url):
+def llm_engine(index_dir, embedder, llm_url) -> Engine:
+    eng = Engine(Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=False, llm_base_url=llm_url, llm_timeout_s=120),
+                 embedder=embedder)
+    eng.load()
+    return eng
+
+
+@pytest.fixture(scope="module")
+def rag_url(llm_engine):
     from rag.api import create_app
 
-    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, ui=False, llm_base_url=llm_url, llm_timeout_s=120)
-    eng = Engine(settings, embedder=embedder)
-    eng.load()
-    with serving(create_app(settings, eng)) as base:
+    with serving(create_app(llm_engine.settings, llm_engine)) as base:
         yield base
 
 
@@ -145,3 +150,13 @@ def test_the_openai_client_streams_llm_answers_with_citations_last(rag_url):
     reply = client.chat.completions.create(model="extractive", messages=[{"role": "user", "content": ANSWERABLE[1]}])
     assert reply.model == "extractive" and "[1]" in reply.choices[0].message.content
     assert reply.model_extra["citations"]
+
+
+def test_the_chat_ui_shows_each_checked_sentence_as_it_comes(llm_engine):
+    from ui.app import answer_turn_events
+
+    events = list(answer_turn_events(llm_engine, ANSWERABLE[0], [], 5, "llm", None))
+    turn = events[-1]
+    assert turn["answer"] and not turn["error"]
+    written = "".join(e for e in events[:-1] if isinstance(e, str))
+    assert written and written == turn["answer"]["answer"]

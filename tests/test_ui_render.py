@@ -278,10 +278,18 @@ def test_ui_is_mounted_at_ui(index_dir, engine):
         assert client.get("/readyz").status_code == 200
 
 
-@pytest.mark.parametrize(("modes", "visible"), [(("extractive",), False), (("extractive", "generatief"), True)])
+@pytest.mark.parametrize(("modes", "visible"), [(("extractive",), False), (("extractive", "llm"), True)])
 def test_mode_selector_only_with_a_choice(modes, visible):
     radios = [b for b in build(lambda: None, modes).blocks.values() if isinstance(b, gr.Radio)]
-    assert len(radios) == 1 and radios[0].visible is visible and radios[0].choices == [(m, m) for m in modes]
+    assert len(radios) == 1 and radios[0].visible is visible
+    assert [value for _, value in radios[0].choices] == list(modes)
+    assert radios[0].choices[-1][0] == ("Gegenereerd en gecontroleerd" if "llm" in modes else "Letterlijk uit de brieven")
+
+
+def test_a_notice_stands_above_the_answer():
+    html = render.answer_html({"answer": "Tekst [1]", "abstained": False, "notice": "Het taalmodel <faalde>.",
+                               "citations": [{"n": 1}]}, 0)
+    assert html.index("kb-notice") < html.index("Tekst") and "&lt;faalde&gt;" in html
 
 
 def test_a_quoted_answer_to_a_kamervraag_shows_the_question_as_context(engine):

@@ -30,6 +30,7 @@ EXAMPLES = [
     "Wat staat er op de agenda van de NAVO-top in Vilnius?",
 ]
 ASK_LABEL, BUSY_LABEL = "Vraag stellen", "Bezig…"
+MODE_LABELS = {"extractive": "Letterlijk uit de brieven", "llm": "Gegenereerd en gecontroleerd"}
 REVEAL_WORDS = 4  # words per step when an answer is revealed
 REVEAL_PAUSE_S = 0.02
 INDEX_POLL_S = 5.0  # how often an open page checks whether the letters changed
@@ -109,17 +110,21 @@ def _friendly(message: str) -> str:
     return message if message.endswith((".", "?", "!")) else message + "."
 
 
-def answer_turn(engine, question: str, turns: list[dict], top_k: int, mode: str, filters) -> dict:
-    """The new turn for ``question``: with the answer's JSON body (and a line on the filters used), or with a
-    friendly error."""
+def answer_turn_events(engine, question: str, turns: list[dict], top_k: int, mode: str, filters) -> Iterator:
+    """The answer's text as it is written (llm mode: each sentence once it passed the check), then the new turn
+    for ``question``: with the answer's JSON body (and a line on the filters used), or with a friendly error."""
     turn = {"question": question, "answer": None, "error": None, "scope": None}
     if engine is None or not engine.ready:
         turn["error"] = NOT_READY
-        return turn
+        yield turn
+        return
     try:
         with engine.pinned():
-            ans = engine.answer(question, int(top_k), mode, filters, render.history(turns) or None)
-            turn["answer"] = engine.with_pages(ans.to_json())
+            for event in engine.answer_events(question, int(top_k), mode, filters, render.history(turns) or None):
+                if isinstance(event, str):
+                    yield event
+                else:
+                    turn["answer"] = engine.with_pages(event.to_json())
         if filters is not None:
             turn["scope"] = render.filter_summary(filters, {d["doc_id"]: d["title"] for d in engine.documents()})
     except ValueError as e:
@@ -127,6 +132,11 @@ def answer_turn(engine, question: str, turns: list[dict], top_k: int, mode: str,
     except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the trace
         log.exception("UI: vraag beantwoorden mislukt")
         turn["error"] = FAILED
+    yield turn
+
+
+def answer_turn(engine, question: str, turns: list[dict], top_k: int, mode: str, filters) -> dict:
+    *_, turn = answer_turn_events(engine, question, turns, top_k, mode, filters)
     return turn
 
 
@@ -168,7 +178,10 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
                                 elem_classes=["kb-note"])
                     top_k = gr.Slider(1, 10, value=5, step=1, label="Aantal bronpassages",
                                       info="Hoeveel passages het antwoord mag gebruiken.", elem_id="kb-topk")
-                    mode = gr.Radio(list(modes), value=modes[0], label="Antwoordmodus", visible=len(modes) > 1)
+                    mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in modes], value=modes[0],
+                                    label="Antwoordmodus", visible=len(modes) > 1, elem_id="kb-mode",
+                                    info="Gegenereerd: een taalmodel formuleert, elke zin wordt tegen zijn bron "
+                                         "gecontroleerd.")
                 new = gr.Button("Nieuw gesprek", size="sm", variant="secondary", elem_id="kb-new")
                 login_parts = admin.build_login(admin_key)
             with gr.Column(scale=2, min_width=320), gr.Tabs(selected="bronnen", elem_id="kb-tabs") as tabs:
@@ -183,9 +196,11 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
         def on_load():
             engine = get_engine()
             if engine is None or not engine.ready:
-                return (gr.update(), f'<p class="kb-status kb-warn">{NOT_READY}</p>')
+                return (gr.update(), gr.update(), f'<p class="kb-status kb-warn">{NOT_READY}</p>')
             documents = engine.documents()
+            offered = engine.modes()
             return (gr.update(choices=render.document_choices(documents)),
+                    gr.update(choices=[(MODE_LABELS.get(m, m), m) for m in offered], visible=len(offered) > 1),
                     f'<p class="kb-status">{len(documents)} brieven doorzoekbaar. Klik op een bron of een [n] '
                     f'om de brief te lezen.</p>')
 
@@ -203,7 +218,14 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
             pending = [*history, {"question": q, "answer": None, "error": None}]
             busy = gr.Button(value=BUSY_LABEL, interactive=False)
             yield "", render.chat_messages(pending), skip, skip, skip, gr.Tabs(selected="bronnen"), busy
-            turn = answer_turn(get_engine(), q, history, k, m, filters)
+            written = ""
+            for event in answer_turn_events(get_engine(), q, history, k, m, filters):
+                if isinstance(event, str):  # llm mode: a checked sentence, shown as it comes
+                    written += event
+                    live = {"answer": written, "abstained": False, "citations": []}
+                    yield skip, render.chat_messages([*history, {**pending[-1], "answer": live}]), *(skip,) * 5
+                else:
+                    turn = event
             done = [*history, turn]
             if turn["answer"] is None:
                 yield skip, render.chat_messages(done), done, skip, skip, skip, ready
@@ -211,7 +233,8 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
             turn_no = len(done) - 1
             panel = render.sources_html(turn["answer"], turn_no, q, turn["scope"])
             text = turn["answer"]["answer"]
-            steps = [text] if turn["answer"]["abstained"] else list(render.reveal_steps(text, REVEAL_WORDS))
+            streamed = bool(written)
+            steps = [text] if turn["answer"]["abstained"] or streamed else list(render.reveal_steps(text, REVEAL_WORDS))
             for i, shown_text in enumerate(steps):
                 button = ready if i == len(steps) - 1 else skip
                 if i == 0:  # panel and state go out once: a redraw would undo a click on a card during the reveal
@@ -260,7 +283,7 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
         reset_outputs = [turns, chatbot, sources, shown, viewer, tabs, question]
         new.click(reset, None, reset_outputs)
         chatbot.clear(reset, None, reset_outputs)
-        blocks.load(on_load, None, [docs, status])
+        blocks.load(on_load, None, [docs, mode, status])
         admin.wire(get_engine, admin_key, login_parts, tab_parts, tabs, docs, status)
 
         def follow_index(seen: float | None):
@@ -282,9 +305,7 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
 
 def mount(app: FastAPI) -> gr.Blocks:
     """Mount the chat UI at /ui; the engine is looked up on ``app.state`` per request."""
-    from rag.api import MODES
-
-    blocks = build(lambda: getattr(app.state, "engine", None), tuple(MODES),
+    blocks = build(lambda: getattr(app.state, "engine", None), ("extractive",),
                    lambda: getattr(app.state, "settings", None) and app.state.settings.admin_key)
     gr.mount_gradio_app(app, blocks, path="/ui", theme=theme(), css=CSS, footer_links=[])
     quiet_queue(blocks)

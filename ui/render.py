@@ -122,7 +122,8 @@ def answer_html(ans: dict, turn: int, text: str | None = None) -> str:
         body.append(ref_link(turn, n) if n in known else esc_markdown(m.group(0)))
         pos = m.end()
     body.append(esc_markdown(text[pos:]))
-    return f'<div class="kb-msg kb-answer">{"".join(body)}</div>'
+    notice = f'<div class="kb-notice">{esc(ans["notice"])}</div>' if ans.get("notice") else ""
+    return f'<div class="kb-msg kb-answer">{notice}{"".join(body)}</div>'
 
 
 _GENERIC_ABSTAIN = re.compile(r"^De brieven geven geen antwoord op deze vraag(\s*\([^)]*\))?\.\s*")

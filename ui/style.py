@@ -58,6 +58,8 @@ footer {{ display: none !important; }}
 .kb-error {{ background: #fdecea; border-left: 5px solid #d52b1e; padding: 10px 14px; border-radius: 4px;
   color: #5a1410; }}
 .kb-wait {{ color: #555; font-style: italic; }}
+.kb-notice {{ background: #fff4dc; border-left: 4px solid {AMBER}; padding: 6px 10px; margin-bottom: 8px;
+  border-radius: 4px; font-size: 14px; color: #3d2b00; }}
 
 /* sources panel */
 .kb-sources h2, .kb-letter h2 {{ font-size: 20px; color: {BLUE}; margin: 0 0 6px; font-weight: 700; }}
