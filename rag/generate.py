@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rag.answer import Answer, Citation, _citation, compose
+from rag.dutch import holds_kind
 from rag.features import Context, candidates
 from rag.llm import LLMClient, LLMError
 from rag.prompt import Fragment, fragments, messages
@@ -25,6 +26,10 @@ from rag.verify import Checker, Evidence, Renumberer, Verdict, split_claims
 NOTICE_FALLBACK = ("Het taalmodel gaf geen antwoord dat door de brieven wordt gedragen; hieronder het letterlijke "
                    "antwoord uit de brieven.")
 NOTICE_FAILED = "Het taalmodel is niet beschikbaar ({reason}); hieronder het letterlijke antwoord uit de brieven."
+NOTICE_KIND = ("Het taalmodel noemde niet wat gevraagd werd ({kind}); hieronder het letterlijke antwoord uit de "
+               "brieven.")
+KIND_NAMES = {"money": "een bedrag", "amount": "een aantal of percentage", "date": "een datum of moment",
+              "person": "een persoon of instantie"}
 NOTICE_CUT = "Het taalmodel stopte voortijdig ({reason}); alleen de gecontroleerde zinnen staan hieronder."
 
 
@@ -109,15 +114,25 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
     failure: str | None = None
     buffer = ""
 
+    # For a question after an amount, date or person, nothing is passed on until a kept sentence holds one:
+    # an answer without the thing asked falls back whole, so a client never saw half of it.
+    released = q.kind not in KIND_NAMES
+    held: list[str] = []
+
     def take(claims) -> Iterator[str]:
-        nonlocal first_s
+        nonlocal first_s, released
         for claim in claims:
             v = checker.check(claim)
             verdicts.append(v)
-            if v.kept:
-                kept.append(v)
+            if not v.kept:
+                continue
+            kept.append(v)
+            held.append(("" if len(kept) == 1 else " ") + renumber.render(v))
+            released = released or holds_kind(q.kind, v.claim.text)
+            if released:
                 first_s = first_s if first_s is not None else time.perf_counter() - t0
-                yield ("" if len(kept) == 1 else " ") + renumber.render(v)
+                yield "".join(held)
+                held.clear()
 
     try:
         for piece in client.stream(messages(q, frags, ctx)):
@@ -135,6 +150,12 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
              "dropped": [{"text": v.claim.text, "reason": v.reason} for v in verdicts if not v.kept],
              "first_sentence_ms": round(first_s * 1000, 1) if first_s is not None else None,
              "generate_ms": round(gen_s * 1000, 1)}
+    if kept and not released:
+        extractive.notice = NOTICE_KIND.format(kind=KIND_NAMES[q.kind])
+        extractive.extra = {**stats, "fallback": True, "fallback_reason": "kind"}
+        yield extractive.answer
+        yield extractive
+        return
     if not kept:
         extractive.notice = NOTICE_FAILED.format(reason=failure) if failure else NOTICE_FALLBACK
         extractive.extra = {**stats, "fallback": True}

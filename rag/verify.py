@@ -181,6 +181,9 @@ class Checker:
             return Verdict(claim, False, "bronnummer verwijst naar geen fragment")
         if language(claim.text) != self.language and len(content_words(claim.text)) >= 3:
             return Verdict(claim, False, "in een andere taal dan de vraag")
+        said = content_words(claim.text)
+        if said and all(w in self.question_words for w in said):
+            return Verdict(claim, False, "herhaalt alleen de vraag")
         evs = [self.evidence[n] for n in cited]
         missing = numbers(claim.text) - set().union(*(e.numbers for e in evs))
         if missing:

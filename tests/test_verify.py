@@ -79,6 +79,7 @@ BAD = {
                                            "and local resilience. [{money}]", "andere taal"),
     "echoes the question": ("Het geld voor regionale weerbaarheid komt structureel beschikbaar via de "
                             "veiligheidsregio's. [{money}]", ""),
+    "repeats the question": ("Structureel geld voor regionale weerbaarheid. [{money}]", "herhaalt alleen de vraag"),
     "invented year": ("Vanaf 2029 komt structureel €70 miljoen beschikbaar voor de regionale en lokale "
                       "weerbaarheid. [{money}]", "getal niet in de bron"),
     "invented name": ("Minister Yeşilgöz maakt vanaf 2027 structureel €70 miljoen vrij voor de regionale en "
