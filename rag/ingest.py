@@ -73,14 +73,26 @@ class IngestSummary:
     removed: list[str] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
+    embedded_passages: int = 0
+    embedded_sentences: int = 0
+    embed_seconds: float = 0.0
+
+    def throughput(self) -> str:
+        if not self.embed_seconds:
+            return ""
+        return (f"; ingebed: {self.embedded_passages / self.embed_seconds:.1f} passages/s en "
+                f"{self.embedded_sentences / self.embed_seconds:.1f} zinnen/s")
 
     def line(self) -> str:
         return (f"{len(self.added)} toegevoegd, {len(self.updated)} bijgewerkt, {len(self.unchanged)} ongewijzigd, "
-                f"{len(self.removed)} verwijderd; {self.chunks} passages in de index; {self.seconds:.1f} s")
+                f"{len(self.removed)} verwijderd; {self.chunks} passages in de index; {self.seconds:.1f} s"
+                + self.throughput())
 
     def to_json(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "removed": self.removed, "chunks": self.chunks, "seconds": round(self.seconds, 2)}
+                "removed": self.removed, "chunks": self.chunks, "seconds": round(self.seconds, 2),
+                "embedded_passages": self.embedded_passages, "embedded_sentences": self.embedded_sentences,
+                "embed_seconds": round(self.embed_seconds, 2)}
 
 
 # --- llama-index components -----------------------------------------------------------------
@@ -90,8 +102,8 @@ class EmbedderAdapter(BaseEmbedding):
 
     _embedder: Any = PrivateAttr()
 
-    def __init__(self, embedder: Embedder, **kwargs: Any):
-        super().__init__(model_name=embedder.name, embed_batch_size=16, **kwargs)
+    def __init__(self, embedder: Embedder, batch_size: int = 16, **kwargs: Any):
+        super().__init__(model_name=embedder.name, embed_batch_size=batch_size, **kwargs)
         self._embedder = embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:
@@ -199,11 +211,11 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
     }
 
 
-def embed_record(record: dict, embedder: Embedder) -> tuple[list[TextNode], list[TextNode]]:
+def embed_record(record: dict, embedder: Embedder, batch_size: int = 16) -> tuple[list[TextNode], list[TextNode]]:
     """Passage and sentence nodes with vectors, through llama-index ingestion pipelines."""
     doc = Document(id_=record["doc_id"], text=record["text"], metadata={"_record": record},
                    excluded_embed_metadata_keys=["_record"], excluded_llm_metadata_keys=["_record"])
-    adapter = EmbedderAdapter(embedder)
+    adapter = EmbedderAdapter(embedder, batch_size)
     out = []
     for kind in ("chunks", "sentences"):
         pipeline = IngestionPipeline(transformations=[LetterSplitter(kind=kind), adapter], disable_cache=True)
@@ -289,7 +301,11 @@ def ingest(
     show = sys.stderr.isatty() if progress is None else progress
     for src, h, record in tqdm(todo, desc="Brieven indexeren", unit="brief", disable=not show):
         old = manifest.documents.get(src.doc_id)
-        chunk_nodes, sentence_nodes = embed_record(record, embedder)
+        te = time.perf_counter()
+        chunk_nodes, sentence_nodes = embed_record(record, embedder, settings.embed_batch_size)
+        summary.embed_seconds += time.perf_counter() - te
+        summary.embedded_passages += len(chunk_nodes)
+        summary.embedded_sentences += len(sentence_nodes)
         store.write_original(src.doc_id, h, src.suffix, src.data)
         store.write_record(record)
         store.add_nodes("chunks", chunk_nodes)

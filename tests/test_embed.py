@@ -52,3 +52,19 @@ def test_e5_folders_get_e5_prefixes(tmp_path, minilm_path):
 def test_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="not found"):
         load_embedder(str(tmp_path / "nope"))
+
+
+def test_a_gpu_embedder_where_there_is_no_gpu_says_so(minilm_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("deze machine heeft een CUDA-GPU")
+    with pytest.raises(ValueError, match="RAG_EMBED_DEVICE=cuda"):
+        load_embedder(str(minilm_path), device="cuda")
+
+
+def test_the_batch_size_does_not_change_the_vectors(minilm_path):
+    texts = [f"De Kamer wordt voor het zomerreces geïnformeerd over punt {i}." for i in range(7)]
+    small = load_embedder(str(minilm_path), batch_size=2).embed_passages(texts)
+    large = load_embedder(str(minilm_path), batch_size=64).embed_passages(texts)
+    assert np.allclose(small, large, atol=1e-5)
