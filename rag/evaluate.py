@@ -992,9 +992,11 @@ def check_eval_args(args) -> tuple[list[dict], dict[str, float], dict | None]:
     mode = getattr(args, "mode", None) or "extractive"
     if not getattr(args, "search_only", False):
         from rag.api import MODES
+        from rag.config import Settings
 
-        if mode not in MODES:
-            raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar; beschikbaar: {', '.join(MODES)}")
+        if mode not in MODES or (mode == "llm" and not Settings().llm_base_url):
+            raise ValueError(f"antwoordmodus '{mode}' is niet beschikbaar; beschikbaar: extractive"
+                             + (", llm (met RAG_LLM_BASE_URL)" if mode == "llm" else ""))
     return qs, th, base
 
 
