@@ -24,10 +24,15 @@ QUESTION_WORDS = frozenset("""wie wat welke welk wanneer waar waarom hoe hoeveel
 waaruit wiens who what which when where why how many much does did do is are was were""".split())
 
 
+# Every combining mark, deleted by one str.translate: the same as dropping each character with a combining
+# class, but a C loop instead of a Python one (folding is most of rebuilding the BM25 indexes).
+_MARKS = {cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: ``Oekraïne`` -> ``oekraine``."""
     nfkd = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
+    return nfkd if nfkd.isascii() else nfkd.translate(_MARKS)
 
 
 def words(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from rag.dutch import fold
 from rag.evaluate import load_set, retrieval_figures, search_outcome
 from rag.retrieve import Analyzer, Filters, rrf, words
 from tests.conftest import DEV_SET
@@ -32,6 +33,17 @@ def test_compounds_are_split_on_words_the_letters_use():
 
 def test_accents_are_folded():
     assert words("Oekraïne coördinatie") == ["oekraine", "coordinatie"]
+
+
+@pytest.mark.parametrize("text", [
+    "Oekraïne, coördinatie, financiële middelen, Curaçao, België, cafe\u0301, naïef, ‘ministeriële’ € 5 mln.",
+    "Ångström ñ ü ß İstanbul ﬁnanciën",  # ligatures and dotted capitals fold as NFKD does
+])
+def test_fold_drops_exactly_the_combining_marks(text):
+    import unicodedata
+
+    slow = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    assert fold(text) == slow
 
 
 def test_rrf_rewards_agreement():
