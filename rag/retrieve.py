@@ -73,6 +73,7 @@ class Analyzer:
         self.acronyms = acronyms or {}
         self._long_forms = {fold(v): k for k, v in self.acronyms.items()}
         self._question_stems = set(self._stemmer.stemWords(sorted(QUESTION_WORDS)))
+        self._expanded: dict[str, tuple[str, ...]] = {}  # word -> its terms before stemming (fixed per analyzer)
 
     def compound_parts(self, word: str) -> list[str]:
         """``publiekscampagne`` -> [``publiek``, ``campagne``] when both halves occur in the letters.
@@ -123,17 +124,22 @@ class Analyzer:
                 return [cand]
         return []
 
+    def expand(self, w: str) -> tuple[str, ...]:
+        """A word and what it also stands for: compound parts, participle stem, an acronym's long form.
+        Remembered per word: the vocabulary is fixed for this analyzer, and a letter's words repeat."""
+        got = self._expanded.get(w)
+        if got is None:
+            more = [x for x in words(self.acronyms[w]) if x not in STOPWORDS] if w in self.acronyms else []
+            got = (w, *self.compound_parts(w), *self.participle_stem(w), *more)
+            self._expanded[w] = got
+        return got
+
     def terms(self, text: str) -> list[str]:
         out = []
         ws = words(text)
         for w in ws:
-            if w in STOPWORDS:
-                continue
-            out.append(w)
-            out.extend(self.compound_parts(w))
-            out.extend(self.participle_stem(w))
-            if w in self.acronyms:
-                out.extend(x for x in words(self.acronyms[w]) if x not in STOPWORDS)
+            if w not in STOPWORDS:
+                out.extend(self.expand(w))
         if self._long_forms:
             joined = " ".join(ws)
             out.extend(acr for long, acr in self._long_forms.items() if " ".join(words(long)) in joined)
