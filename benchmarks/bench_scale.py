@@ -166,6 +166,8 @@ def run(n: int, seed: int, keep: Path | None) -> dict:
         r = client.post("/v1/documents", headers={"Authorization": "Bearer bench-scale"},
                         files={"file": (upload[0], upload[1].encode("utf-8"), "text/plain")})
         result["apply_one_upload_s"] = round(time.perf_counter() - t, 2) if r.status_code == 201 else None
+        if r.status_code != 201:
+            result["upload_error"] = f"{r.status_code}: {r.text[:300]}"
         result["serve_rss_mb"] = round(rss_mb(pid), 1)
     result.update({
         "search_p50_ms": round(statistics.median(search_ms), 1), "search_p95_ms": round(percentile(search_ms, 95), 1),
