@@ -491,9 +491,7 @@ class Engine:
             ans = compose(q, hits, sims, self.context(), self.model, threshold)
             ans.mode = mode
         else:
-            s = self.settings
-            gs = GenerationSettings(s.llm_passages, 3, s.llm_min_coverage, s.llm_min_similarity, s.llm_min_relevance,
-                                    s.llm_fallback)
+            gs = GenerationSettings.from_settings(self.settings)
             for event in generate(q, hits, sims, self.context(), self.model, threshold, self.llm,
                                   self.embed_query, self.view.sentence_vectors, gs):
                 if isinstance(event, Answer):

@@ -46,6 +46,12 @@ class GenerationSettings:
     min_relevance: float = 0.25
     fallback: bool = True
 
+    @classmethod
+    def from_settings(cls, s) -> GenerationSettings:
+        """The RAG_LLM_* settings that shape generation and its check."""
+        return cls(passages=s.llm_passages, min_coverage=s.llm_min_coverage, min_similarity=s.llm_min_similarity,
+                   min_relevance=s.llm_min_relevance, fallback=s.llm_fallback)
+
 
 def evidence_for(frags: list[Fragment], ctx: Context) -> dict[int, Evidence]:
     out = {}

@@ -56,28 +56,36 @@ def corpus_copy(tmp_path) -> Path:
     return dst
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_ok(url: str, seconds: float, what: str) -> None:
+    """Poll ``url`` until it answers 200, or fail the test saying ``what`` did not come up."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{what} kwam niet op")
+
+
 @contextmanager
 def serving(app) -> Iterator[str]:
     """``app`` served by a real uvicorn in a thread on a free loopback port; yields the base URL once ready."""
     import uvicorn
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        pytest.fail("de server kwam niet op")
+    wait_until_ok(f"{base}/readyz", 60, "de server")
     try:
         yield base
     finally:

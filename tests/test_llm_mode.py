@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -23,7 +21,7 @@ import pytest
 from rag.config import Settings
 from rag.engine import Engine
 from rag.verify import numbers
-from tests.conftest import CORPUS, serving
+from tests.conftest import CORPUS, free_port, serving, wait_until_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "qwen2.5-coder-0.5b"
@@ -46,23 +44,16 @@ def llm_url() -> str:
     """``rag models pull`` (a no-op once assembled), then ``rag llm serve`` on a free loopback port."""
     pulled = _rag("models", "pull", MODEL, timeout=1200)
     assert pulled.returncode == 0, pulled.stderr
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "llm", "serve", "--model", MODEL, "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_until_ok(f"{url}/models", 120, "rag llm serve")
+    except BaseException:
         proc.kill()
-        pytest.fail("rag llm serve kwam niet op")
+        raise
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from rag.api import create_app
 from rag.config import Settings
 from rag.engine import Engine
+from tests.conftest import free_port
 
 QUESTION = "Hoeveel geld komt er structureel beschikbaar voor regionale weerbaarheid?"
 
@@ -23,12 +24,6 @@ def _client(index_dir, embedder, **llm) -> TestClient:
     eng = Engine(settings, embedder=embedder)
     eng.load()
     return TestClient(create_app(settings, eng))
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def silent_server():
 
 
 def test_a_down_server_does_not_stop_serving_and_readyz_says_so(index_dir, embedder):
-    with _client(index_dir, embedder, llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1") as client:
+    with _client(index_dir, embedder, llm_base_url=f"http://127.0.0.1:{free_port()}/v1") as client:
         ready = client.get("/readyz")
         assert ready.status_code == 200 and "niet bereikbaar" in ready.json()["llm"]
         assert client.get("/v1/modes").json()["modes"] == ["extractive"]
@@ -64,7 +59,7 @@ def test_a_down_server_does_not_stop_serving_and_readyz_says_so(index_dir, embed
 
 
 def test_without_fallback_a_down_server_is_a_503_with_the_reason(index_dir, embedder):
-    with _client(index_dir, embedder, llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1",
+    with _client(index_dir, embedder, llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
                  llm_fallback=False) as client:
         r = client.post("/v1/answer", json={"question": QUESTION, "mode": "llm"})
         assert r.status_code == 503 and "taalmodel" in r.json()["detail"]
