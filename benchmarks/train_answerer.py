@@ -50,7 +50,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--set", action="append", default=[], help="NAME=FILE (repeatable; default: the whole bank)")
     ap.add_argument("--index", default=None)
-    ap.add_argument("--max-false", type=float, default=0.03)
+    ap.add_argument("--max-false", type=float, default=0.035)
     ap.add_argument("--quick", action="store_true", help="only the current selection parameters, no grid")
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--cache", type=Path, help="keep the retrieved questions here and reuse them next time "
@@ -76,7 +76,9 @@ def main() -> int:
     print(f"{len(items)} questions from {len(sets)} authors: "
           + ", ".join(f"{g} {len(qs)}" for g, qs in sets.items()))
 
-    grid = [engine.model.select] if args.quick else [SelectParams(min_p=a, ratio=b, min_gain=c)
+    current = engine.model.select if engine.model else SelectParams(
+        **json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("select", {}))  # fitted on other features
+    grid = [current] if args.quick else [SelectParams(min_p=a, ratio=b, min_gain=c)
                                                      for a, b, c in itertools.product(*GRID.values())]
     best = None
     cv = learn.CrossValidation(items, ctx)

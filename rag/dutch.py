@@ -109,7 +109,7 @@ CONSEQUENCE = re.compile(r"\b(daarom|daardoor|hierdoor|om die reden|derhalve|die
 STRONG_CAUSE = re.compile(rf"\b({_CAUSE}|om\b.{{1,80}}\bte\b)\b", re.I)
 
 
-def _without_dates_and_ids(text: str) -> str:
+def without_dates_and_ids(text: str) -> str:
     """Dates, years and document numbers are not amounts: '16 mei', '2021', 'Kamerstukken 27925 nr. 771'."""
     text = re.sub(rf"\b\d{{1,2}}(-\d{{1,2}})?\s+({_MONTHS})(\s+\d{{4}})?", " ", text, flags=re.I)
     text = re.sub(r"\b(kamerstuk\w*|nr\.?|nummer|artikel|paragraaf|brief\w*)\s+[\d ,/-]+", " ", text, flags=re.I)
@@ -121,7 +121,7 @@ def holds_kind(kind: str, text: str) -> bool:
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "amount":
-        return bool(_AMOUNT.search(_without_dates_and_ids(text)))
+        return bool(_AMOUNT.search(without_dates_and_ids(text)))
     if kind == "date":
         return bool(_DATE.search(text))
     if kind == "person":

@@ -19,11 +19,13 @@ import numpy as np
 
 from rag.dutch import STRONG_CAUSE, holds_kind, text_grams, years_in
 from rag.question import QueryWord, Question, coverage, met
+from rag.slots import fills
 
 FEATURES = (
     "dense", "dense_gap", "lex", "lex_ctx", "lex_gap", "rare", "part_best", "part_min", "kind", "kind_strict",
     "reason", "list_form", "rank_inv", "first", "position", "kamervraag", "kv_answer", "footnote", "short",
     "length", "numbers", "title", "year_doc", "anaphor", "colon", "dense_rank", "lex_rank", "near_lex",
+    "slot_fill", "slot_asked", "q_english", "q_names", "q_unknown",
 )
 
 _ANAPHOR = re.compile(r"^(dit|deze|dat|die|daarmee|hiermee|daarin|hierin|daarnaast|daarbij|hiervoor|daarvoor|zo|"
@@ -94,7 +96,8 @@ class Candidate:
     x: dict[str, float]
     meets: np.ndarray  # per question word: how far this sentence (with its context) meets it
     kinds: frozenset[int]  # the parts whose kind of answer it holds
-    p: float = 0.0  # the ranker's probability that it answers
+    p: float = 0.0  # the ranker's probability that it answers (relative: the best of this question's sentences)
+    a: float = 0.0  # the answers model's probability that it answers at all (absolute: comparable across questions)
 
 
 def dense_scale(cos: float) -> float:
@@ -133,6 +136,13 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
     total = float(weights.sum()) or 1.0
     rare_idx = [i for i, w in enumerate(q.words) if w in q.rare]
     part_idx = [[i for i, w in enumerate(q.words) if w in p.words] for p in q.parts]
+    slots = [p.slot for p in q.parts if p.slot]
+    question_level = {
+        "slot_asked": float(bool(slots)),
+        "q_english": float(q.language == "en"),
+        "q_names": float(min(len(q.names), 2)),
+        "q_unknown": 0.0 if q.language == "en" else float(min(len(q.unknown), 3)),
+    }
     out: list[Candidate] = []
     seen: set[int] = set()
     for rank, hit in enumerate(hits):
@@ -194,6 +204,9 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
                 "near_lex": max((coverage(q.words, ctx.sentence_terms[j], ctx.grams(j))
                                  for j in (ids[pos - 1] if pos else None, ids[pos + 1] if pos + 1 < len(ids) else None)
                                  if j is not None), default=0.0),
+                # does it hold an amount (date, name) asked for that the question does not state itself?
+                "slot_fill": sum(fills(slot, s.text, q.text) for slot in slots) / len(slots) if slots else 1.0,
+                **question_level,
             }
             out.append(Candidate(i, rank, dense, x, with_ctx, kinds))
     if out:

@@ -131,14 +131,53 @@ def fit_ranker(data: list[tuple[np.ndarray, np.ndarray]]) -> tuple[Trees, Logist
     return ranker, calibration
 
 
-def support_data(items: list[Item], ctx, model: AnswererModel, params: SelectParams
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def answers_data(items: list[Item], ctx) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per question, unanswerable ones too: its candidates' features and which of them answer it (none, for an
+    unanswerable question). What the ranker cannot learn: whether the best sentence answers at all."""
+    out = []
+    for it in items:
+        if it.question.facts:
+            continue
+        cands = _candidates(it, ctx)
+        if cands:
+            y = np.array([it.answerable and sentence_label(ctx.sentences[c.idx].text, it.q["evidence"])
+                          for c in cands], dtype=int)
+            out.append((matrix(cands), y))
+    return out
+
+
+def fit_answers(data: list[tuple[np.ndarray, np.ndarray]]) -> Trees:
+    x = np.vstack([x for x, _ in data])
+    y = np.concatenate([y for _, y in data])
+    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
+                                         l2_regularization=1.0, random_state=0).fit(x, y)
+    return Trees.from_sklearn(gbm, tuple(FEATURES))
+
+
+def out_of_fold_answers(items: list[Item], ctx) -> dict[int, np.ndarray]:
+    """Each question's candidates scored by an answers model fitted without its author's questions, so the
+    support model is fitted on the scores it will meet on new questions (not on over-confident in-sample ones)."""
+    groups = sorted({it.group for it in items})
+    out: dict[int, np.ndarray] = {}
+    for g in groups:
+        model = fit_answers(answers_data([it for it in items if it.group != g], ctx))
+        for it in items:
+            if it.group == g and not it.question.facts and _candidates(it, ctx):
+                out[id(it)] = model.logits(matrix(_candidates(it, ctx)))
+    return out
+
+
+def support_data(items: list[Item], ctx, model: AnswererModel, params: SelectParams,
+                 oof: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for it in items:
         if it.question.facts:
             continue
         cands = _candidates(it, ctx)
         score(cands, model)
+        if oof is not None and id(it) in oof:
+            for c, a in zip(cands, oof[id(it)], strict=True):
+                c.a = float(a)
         chosen = select(it.question, cands, ctx, params)
         if not chosen:
             continue
@@ -149,11 +188,13 @@ def support_data(items: list[Item], ctx, model: AnswererModel, params: SelectPar
 
 
 def fit(items: list[Item], ctx, params: SelectParams, threshold: float = 0.5,
-        ranker: tuple[Trees, Logistic] | None = None) -> AnswererModel:
-    """Ranker (unless given: it does not depend on the selection parameters), then the support model."""
+        ranker: tuple[Trees, Logistic] | None = None, answers: tuple[Trees, dict] | None = None) -> AnswererModel:
+    """Ranker and answers model (unless given: they do not depend on the selection parameters), then the
+    support model, fitted on out-of-fold answers scores."""
     ranker, calibration = ranker or fit_ranker(ranker_data(items, ctx))
-    model = AnswererModel(ranker, calibration, None, threshold, params)
-    sx, sy = support_data(items, ctx, model, params)
+    answers_model, oof = answers or (fit_answers(answers_data(items, ctx)), out_of_fold_answers(items, ctx))
+    model = AnswererModel(ranker, calibration, None, threshold, params, answers=answers_model)
+    sx, sy = support_data(items, ctx, model, params, oof)
     model.support = fit_logistic(sx, sy, SUPPORT_FEATURES)
     return model
 
@@ -227,11 +268,15 @@ class CrossValidation:
         self.items, self.ctx = items, ctx
         self.groups = sorted({it.group for it in items})
         self.rankers = {g: fit_ranker(ranker_data([it for it in items if it.group != g], ctx)) for g in self.groups}
+        self.answers = {}
+        for g in self.groups:
+            train = [it for it in items if it.group != g]
+            self.answers[g] = (fit_answers(answers_data(train, ctx)), out_of_fold_answers(train, ctx))
 
     def run(self, params: SelectParams, max_false: float = 0.03) -> tuple[list[Outcome], float]:
         """Held-out outcomes at the threshold that keeps pooled held-out false abstentions <= max_false."""
-        models = {g: fit([it for it in self.items if it.group != g], self.ctx, params, ranker=self.rankers[g])
-                  for g in self.groups}
+        models = {g: fit([it for it in self.items if it.group != g], self.ctx, params, ranker=self.rankers[g],
+                         answers=self.answers[g]) for g in self.groups}
         held = {g: [it for it in self.items if it.group == g] for g in self.groups}
         raw = [o for g in self.groups for o in run(held[g], self.ctx, models[g], threshold=-1.0)]
         threshold = pick_threshold(np.array([o.support for o in raw]),

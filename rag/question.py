@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from rag.dutch import QUESTION_WORDS, STOPWORDS, char_ngrams, fold, language, numbers_in, words, years_in
 from rag.glossary import ABBREVIATIONS
 from rag.retrieve import Analyzer
+from rag.slots import slot_of
 
 KINDS = ("money", "amount", "date", "person", "place", "list", "reason", "other")
 # "Wat kostte ...?" asks for money, not for any number: "240 vrijwilligers" does not answer it.
@@ -261,6 +262,7 @@ class Part:
     text: str
     kind: str
     words: tuple[QueryWord, ...]
+    slot: str | None = None  # what it asks to have filled: an amount, a date, a name (see rag.slots)
 
 
 @dataclass
@@ -307,7 +309,8 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
     parts = []
     for piece in split_parts(text):
         pws = tuple(w for w in own if w.word in set(words(piece))) or tuple(qws)
-        parts.append(Part(piece, question_kind(piece), pws))
+        kind = question_kind(piece)
+        parts.append(Part(piece, kind, pws, slot_of(kind, piece)))
     unknown = unknown_terms(text, analyzer, vocabulary_stems)
     names = [w for w in unknown if looks_like_name(text, w, lang)]
     rare = sorted(own, key=lambda w: -w.weight)[:3]

@@ -27,12 +27,14 @@ import numpy as np
 from rag.dutch import CONSEQUENCE
 from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
 from rag.question import Question
+from rag.slots import fills
 
 MODEL_PATH = Path(__file__).with_name("answerer.json")
 
 SUPPORT_FEATURES = (
     "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
     "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
+    "slot_asked", "slot_filled", "slot_best", "missing_idf", "years_text_missing", "answers",
 )
 
 
@@ -147,19 +149,22 @@ class AnswererModel:
     threshold: float
     select: SelectParams = field(default_factory=SelectParams)
     info: dict = field(default_factory=dict)
+    answers: Trees | None = None  # boosted trees fitted on every question, unanswerable ones too: does it answer?
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> AnswererModel:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
         ranker, support = Trees.from_json(d["ranker"]), Logistic.from_json(d["support"])
-        if ranker.features != FEATURES or support.features != SUPPORT_FEATURES:
+        answers = Trees.from_json(d["answers"]) if "answers" in d else None
+        if (ranker.features != FEATURES or support.features != SUPPORT_FEATURES or answers is None
+                or answers.features != FEATURES):
             raise ValueError(f"{path} was fitted on other features: run benchmarks/train_answerer.py")
         return cls(ranker, Logistic.from_json(d["calibration"]), support, float(d["threshold"]),
-                   SelectParams(**d.get("select", {})), d.get("info", {}))
+                   SelectParams(**d.get("select", {})), d.get("info", {}), answers)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         d = {"ranker": self.ranker.to_json(), "calibration": self.calibration.to_json(),
-             "support": self.support.to_json(), "threshold": self.threshold,
+             "answers": self.answers.to_json(), "support": self.support.to_json(), "threshold": self.threshold,
              "select": self.select.__dict__, "info": self.info}
         Path(path).write_text(json.dumps(d, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -172,11 +177,15 @@ def calibration_inputs(scores: np.ndarray) -> np.ndarray:
 
 
 def score(cands: list[Candidate], model: AnswererModel) -> None:
-    """Each candidate's probability that it answers: the ranker's score, calibrated."""
+    """Each candidate's probability that it answers: the ranker's score, calibrated (``p``, which ranks
+    a question's sentences), and the answers model's (``a``, which says whether any of them answers)."""
     if cands:
-        s = model.ranker.logits(matrix(cands))
-        for c, p in zip(cands, model.calibration.predict(calibration_inputs(s)), strict=True):
+        x = matrix(cands)
+        s = model.ranker.logits(x)
+        a = model.answers.logits(x) if model.answers is not None else np.zeros(len(cands))
+        for c, p, ai in zip(cands, model.calibration.predict(calibration_inputs(s)), a, strict=True):
             c.p = float(p)
+            c.a = float(ai)
 
 
 def _is_question(ctx: Context, c: Candidate) -> bool:
@@ -235,7 +244,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     other = ctx.neighbour(best.idx, lean) if lean else None
     if other is not None and all(c.idx != other for c in chosen) and not ctx.sentences[other].text.rstrip(
             ).endswith("?"):
-        chosen.append(Candidate(other, best.passage_rank, best.dense, best.x, best.meets, best.kinds, best.p))
+        chosen.append(Candidate(other, best.passage_rank, best.dense, best.x, best.meets, best.kinds, best.p, best.a))
     return chosen
 
 
@@ -253,6 +262,9 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
     kinds = set().union(*(c.kinds for c in chosen))
     nums = [n for n in q.numbers if n not in q.years]
     p1 = max(c.p for c in chosen)
+    slots = [p.slot for p in q.parts if p.slot]
+    best = ctx.sentences[chosen[0].idx].text
+    missing = [w.weight for w, m in zip(q.words, covered, strict=True) if m < 0.5]
     return {
         "p1": p1,
         "p1_logit": float(np.clip(math.log(p1 / (1 - p1 + 1e-9) + 1e-9), -8, 8)),
@@ -271,6 +283,13 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
         # the sentence holding the amount (date, name) asked for must itself be about what was asked
         "kind_cover": max((float((c.meets * weights).sum()) / total for c in chosen if c.kinds & wanted),
                           default=0.0) if wanted else float((chosen[0].meets * weights).sum()) / total,
+        # near misses: on the topic, but no amount (date, name) the question does not state itself
+        "slot_asked": float(bool(slots)),
+        "slot_filled": sum(fills(s, text, q.text) for s in slots) / len(slots) if slots else 1.0,
+        "slot_best": float(all(fills(s, best, q.text) for s in slots)),
+        "missing_idf": max(missing, default=0.0) / (max(ctx.idf.values(), default=1.0) or 1.0),
+        "years_text_missing": sum(y not in text for y in q.years) / len(q.years) if q.years else 0.0,
+        "answers": float(np.clip(max(c.a for c in chosen), -8, 8)),  # a logit
     }
 
 

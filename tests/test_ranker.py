@@ -24,6 +24,7 @@ def test_trees_score_exactly_as_scikit_learn_and_survive_json(seed):
 def test_the_shipped_model_was_fitted_on_todays_features_and_says_how_it_did():
     model = AnswererModel.load()
     assert model.ranker.features == FEATURES and model.support.features == SUPPORT_FEATURES
+    assert model.answers is not None and model.answers.features == FEATURES
     assert 0 < model.threshold < 1
     held_out = model.info["held_out"]
     assert held_out["protocol"] == "leave one author out" and len(held_out["by_author"]) >= 4

@@ -1,0 +1,57 @@
+"""What a question asks to have filled, and whether a sentence of the letters fills it with something new."""
+
+import pytest
+
+from rag.question import question_kind
+from rag.slots import fills, slot_of
+
+
+@pytest.mark.parametrize("question, slot", [
+    ("Hoeveel geld gaat er naar de publiekscampagne?", "amount"),
+    ("Welk percentage van het bbp is in juni 2025 afgesproken voor weerbaarheid?", "percent"),
+    ("percentage huishoudens met noodpakket dec 2024", "percent"),
+    ("Wanneer moet de terugkeer uit Afghanistan klaar zijn?", "date"),
+    ("Op welke datum werd de brief verstuurd?", "exact_date"),
+    ("Hoe heet de Duitse commandant van TAAC-N?", "name"),
+    ("naam SG NAVO top vilnius", "name"),
+    ("Met wie werkt Defensie samen voor militaire mobiliteit?", "entity"),
+    ("Van welke partij is het lid Van Houwelingen?", "entity"),
+    ("Waarom wil het kabinet de weerbaarheid versterken?", None),
+    ("Welke zeven gebieden noemen de resilience objectives?", None),
+])
+def test_slot_of_a_question(question, slot):
+    assert slot_of(question_kind(question), question) == slot
+
+
+CAMPAIGN = ("Circa € 5 mln. is bestemd is voor de publiekscampagne en circa € 65 mln. voor de verdere versterking "
+            "van de regionale en lokale weerbaarheid.")
+SUMMIT = ("Tijdens de NAVO Top van 24-25 juni jl. is afgesproken om 1,5% van het BBP aan te wenden voor uitgaven aan "
+          "de weerbaarheid van de maatschappij.")
+RETURN = "De afronding van deze terugkeer is in juli 2021 voorzien."
+LETTER = "Op korte termijn ontvangt uw Kamer een brief naar aanleiding van de moties Nieuwenhuijzen/Belhaj."
+MAZAR = ("Zij sprak daar met de Duitse commandant van TAAC-N en ook kort met de commandant van de NAVO-missie "
+         "Resolute Support (RS) Generaal Miller.")
+KYIV = "Daarna spreken regeringsleiders met de Oekraïense president in het format van de NATO-Ukraine Commission."
+MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenwerking met ProRail en Rijkswaterstaat "
+            "heel precies vastgesteld wat Defensie nodig heeft.")
+
+
+@pytest.mark.parametrize("slot, text, question, filled", [
+    ("amount", CAMPAIGN, "Hoeveel van de 70 mln gaat naar de publiekscampagne?", True),
+    ("amount", RETURN, "Hoeveel militairen keren terug?", False),  # a year is no amount
+    ("amount", "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan.",
+     "Is de bijdrage van 100 miljoen later verhoogd, en met hoeveel?", False),  # only the amount it states
+    ("percent", SUMMIT, "Welk percentage van het bbp gaat naar weerbaarheid?", True),
+    ("percent", SUMMIT, "Is 1,5% van het bbp genoeg voor kerndefensie?", False),
+    ("percent", CAMPAIGN, "Welk percentage van het geld gaat naar de campagne?", False),
+    ("date", RETURN, "Wanneer is de terugkeer klaar?", True),
+    ("date", LETTER, "Wanneer komt de brief over specialisatie?", True),  # "op korte termijn" answers "wanneer"
+    ("exact_date", LETTER, "Op welke datum komt de brief over specialisatie?", False),
+    ("exact_date", SUMMIT, "Op welke datum was de NAVO-top?", True),
+    ("exact_date", SUMMIT, "Wat is op 24-25 juni afgesproken, op welke datum precies?", False),
+    ("name", MAZAR, "Hoe heet de commandant van Resolute Support?", True),
+    ("name", KYIV, "Hoe heet de Oekraïense president?", False),
+    ("entity", MOBILITY, "Met wie werkt Defensie samen voor militaire mobiliteit?", True),
+])
+def test_a_sentence_fills_a_slot_only_with_something_the_question_does_not_say(slot, text, question, filled):
+    assert fills(slot, text, question) is filled
