@@ -35,6 +35,7 @@ SUPPORT_FEATURES = (
     "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
     "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
     "slot_asked", "slot_filled", "slot_best", "missing_idf", "years_text_missing", "answers",
+    "footnote",
 )
 
 
@@ -290,6 +291,7 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
         "missing_idf": max(missing, default=0.0) / (max(ctx.idf.values(), default=1.0) or 1.0),
         "years_text_missing": sum(y not in text for y in q.years) / len(q.years) if q.years else 0.0,
         "answers": float(np.clip(max(c.a for c in chosen), -8, 8)),  # a logit
+        "footnote": chosen[0].x["footnote"],  # an answer that opens with a footnote is a weak one
     }
 
 
