@@ -102,11 +102,13 @@ def main() -> int:
         "questions": len(items),
         "held_out": {"by_author": by_group, "all": f, "protocol": "leave one author out"},
         "ranker_importance": model.ranker.importance(),
+        "answers_importance": model.answers.importance(),
         "support_importance": dict(sorted(zip(model.support.features,
                                               (round(float(w), 3) for w in model.support.weights), strict=True),
                                           key=lambda kv: -abs(kv[1]))),
     }
     print("ranker feature importance (share of split gain):", json.dumps(model.info["ranker_importance"]))
+    print("answers model feature importance:", json.dumps(model.info["answers_importance"]))
     print("support weights (standardised):", json.dumps(model.info["support_importance"]))
     if not args.no_save:
         model.save(MODEL_PATH)
