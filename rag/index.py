@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ LOCK = ".lock"
 FORMAT_VERSION = 1
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
+CHROMA_PAGE = 5000  # ids per Chroma call: one call over more exceeds SQLite's variable limit
 
 
 @dataclass
@@ -184,8 +186,8 @@ class IndexStore:
         dim = None
         found: dict[str, np.ndarray] = {}
         col = self.vectors(kind)._collection
-        for i in range(0, len(ids), 5000):
-            got = col.get(ids=ids[i:i + 5000], include=["embeddings"])
+        for i in range(0, len(ids), CHROMA_PAGE):
+            got = col.get(ids=ids[i:i + CHROMA_PAGE], include=["embeddings"])
             for node_id, vec in zip(got["ids"], got["embeddings"], strict=True):
                 found[node_id] = np.asarray(vec, dtype=np.float32)
                 dim = len(vec)
@@ -239,20 +241,34 @@ class IndexStore:
             if stem.rsplit("-", 1)[0] == doc_id and (keep_hash is None or stem != f"{doc_id}-{keep_hash}"):
                 path.unlink(missing_ok=True)
 
-    def collect_garbage(self, manifest: Manifest) -> int:
-        """Delete what no live version owns (left by an interrupted ingest). Returns the count removed."""
+    def collect_garbage(self, manifest: Manifest, doc_ids: Collection[str] | None = None) -> int:
+        """Delete what no live version owns (left by an interrupted ingest). Returns the count removed.
+
+        ``doc_ids`` limits the sweep to those letters: an upload checks its own letter, not the whole
+        collection (which would make every upload cost as much as the collection is large). Chroma is
+        read and written in pages: one call over tens of thousands of ids exceeds SQLite's variable limit."""
+        if doc_ids is not None and not doc_ids:
+            return 0
         live = manifest.live_keys()
+        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
         removed = 0
         for kind in ("chunks", "sentences"):
             col = self.vectors(kind)._collection
-            got = col.get(include=["metadatas"])
-            stale = [i for i, m in zip(got["ids"], got["metadatas"], strict=True)
-                     if f"{m.get('doc_id')}:{m.get('doc_hash')}" not in live]
-            if stale:
-                col.delete(ids=stale)
-                removed += len(stale)
+            stale: list[str] = []
+            for offset in itertools.count(0, CHROMA_PAGE):
+                got = col.get(where=where, include=["metadatas"], limit=CHROMA_PAGE, offset=offset)
+                stale += [i for i, m in zip(got["ids"], got["metadatas"], strict=True)
+                          if f"{m.get('doc_id')}:{m.get('doc_hash')}" not in live]
+                if len(got["ids"]) < CHROMA_PAGE:
+                    break
+            for i in range(0, len(stale), CHROMA_PAGE):
+                col.delete(ids=stale[i:i + CHROMA_PAGE])
+            removed += len(stale)
         live_stems = {k.replace(":", "-") for k in live}
-        for path in [*self.docs_dir.glob("*.json"), *self.originals_dir.glob("*")]:
+        paths = [*self.docs_dir.glob("*.json"), *self.originals_dir.glob("*")]
+        if doc_ids is not None:
+            paths = [p for p in paths if p.name.split(".")[0].rsplit("-", 1)[0] in doc_ids]
+        for path in paths:
             if path.name.split(".")[0] not in live_stems:
                 path.unlink(missing_ok=True)
                 removed += 1

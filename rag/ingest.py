@@ -288,7 +288,8 @@ def ingest(
         store.commit(manifest)
         store.reset_vectors()
     manifest.embedder, manifest.dim = embedder.name, embedder.dim
-    store.collect_garbage(manifest)
+    # a folder scan sweeps the whole store; an upload only its own letter (so it costs the same at any size)
+    store.collect_garbage(manifest, None if (scanned or fresh) else {src.doc_id for src in docs})
 
     present = {d.doc_id for d in docs}
     for doc_id, entry in list(manifest.documents.items()):

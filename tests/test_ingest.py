@@ -159,3 +159,38 @@ def test_an_index_from_older_code_is_reported_and_brought_up_to_date(tmp_path, c
     summary = engine.ensure_index()
     assert summary is not None and not engine.stale_documents()
     assert engine.ensure_index() is None
+
+
+def test_leftovers_are_swept_in_pages_the_whole_store_by_a_folder_ingest_an_uploads_own_letter_by_an_upload(
+        fresh, monkeypatch):
+    """Vectors no live version owns (an interrupted run's) are removed. An upload sweeps only its own letter,
+    so it costs the same in a collection of any size; Chroma is read in pages (here of 7 ids), because one call
+    over tens of thousands of ids exceeds SQLite's variable limit (an upload into 1,000 letters failed on it)."""
+    import rag.index
+
+    engine, corpus = fresh
+    engine.ingest([corpus], progress=False)
+    monkeypatch.setattr(rag.index, "CHROMA_PAGE", 7)
+
+    def col():  # the store reopens its client after each write session
+        return engine.store.vectors("sentences")._collection
+
+    def leave_leftovers(doc_id: str) -> None:
+        got = col().get(where={"doc_id": "000_3289456b47e41371"}, include=["embeddings", "metadatas"], limit=10)
+        col().add(ids=[f"left-{doc_id}-{i}" for i in range(len(got["ids"]))], embeddings=got["embeddings"],
+                metadatas=[{**m, "doc_id": doc_id, "doc_hash": "interrupted"} for m in got["metadatas"]])
+
+    def leftovers() -> set[str]:
+        return {m["doc_id"] for m in col().get(where={"doc_hash": "interrupted"}, include=["metadatas"])["metadatas"]}
+
+    leave_leftovers("nieuwe_brief")
+    leave_leftovers("001_5d30ca5876bbcd37")
+    assert leftovers() == {"nieuwe_brief", "001_5d30ca5876bbcd37"}
+    text = (corpus / "002_b80af96d40fd70be.txt").read_text(encoding="utf-8").replace("weerbaarheid", "veerkracht")
+    doc_id, _ = engine.add_document("nieuwe_brief.txt", text.encode("utf-8"))
+    assert doc_id == "nieuwe_brief"
+    assert leftovers() == {"001_5d30ca5876bbcd37"}  # the upload swept its own letter only
+    engine.ingest([corpus], progress=False)
+    assert leftovers() == set()
+    assert "nieuwe_brief" in engine.known_doc_ids()
+    consistent(engine)
