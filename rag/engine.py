@@ -20,30 +20,20 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import kamervragen
 from rag.answer import Answer, compose
 from rag.config import Settings, get_settings
 from rag.documents import MEDIA_TYPES, check_name
 from rag.embed import Embedder, load_embedder
 from rag.features import Context
 from rag.generate import GenerationSettings, generate
-from rag.index import IndexStore, Manifest
+from rag.index import IndexStore
 from rag.ingest import PIPELINE_VERSION, IngestError, IngestSummary, SourceDoc, discover, ingest
 from rag.layout import page_at
 from rag.llm import LLMClient
-from rag.question import Question, analyse, idf_table
+from rag.question import Question, analyse
 from rag.ranker import AnswererModel
-from rag.retrieve import (
-    Analyzer,
-    BM25Index,
-    Filters,
-    NgramAnalyzer,
-    Ranked,
-    build_vocabulary,
-    find_acronyms,
-    rrf,
-    top_indices,
-)
+from rag.retrieve import Filters, Ranked, rrf, top_indices
+from rag.view import CorpusView, Passage, build_view
 
 log = logging.getLogger("rag.engine")
 
@@ -56,29 +46,6 @@ class UnknownDocument(KeyError):
     pass
 
 
-@dataclass(frozen=True)
-class Passage:
-    chunk_id: str
-    doc_id: str
-    index: int
-    start: int
-    end: int
-    section: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Sentence:
-    sentence_id: str
-    chunk_id: str
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    role: str = "text"  # "question" or "answer" in a letter answering Kamervragen (rag.kamervragen)
-    qa: int | None = None  # the number of that Kamervraag
-
-
 @dataclass
 class Hit:
     """A retrieved passage with where it stands and why it ranked."""
@@ -87,80 +54,6 @@ class Hit:
     score: float
     ranks: dict[str, int] = field(default_factory=dict)
     raw: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class CorpusView:
-    """Immutable snapshot of the live index."""
-
-    manifest: Manifest
-    records: dict[str, dict]
-    passages: list[Passage]
-    sentences: list[Sentence]
-    passage_pos: dict[str, int]
-    sentence_pos: dict[str, int]
-    sentences_of: dict[str, list[int]]
-    analyzer: Analyzer
-    bm25_passages: BM25Index
-    ngram_passages: BM25Index
-    sentence_terms: list[frozenset[str]]
-    idf: dict[str, float]
-    vocabulary_stems: set[str]
-    passage_vectors: np.ndarray  # unit vectors, rows in ``passages`` order
-    sentence_vectors: np.ndarray  # unit vectors, rows in ``sentences`` order
-    context: Context | None = None  # what answering reads, made once per view (its caches live as long)
-
-    def metadata(self, doc_id: str) -> dict:
-        return self.records[doc_id]["metadata"]
-
-    def mask(self, items: list, filters: Filters | None) -> np.ndarray | None:
-        if not filters or not (filters.doc_ids or filters.date_from or filters.date_to):
-            return None
-        allowed = {d for d in self.records if filters.allows(d, self.metadata(d).get("date"))}
-        return np.array([1.0 if it.doc_id in allowed else 0.0 for it in items], dtype=np.float32)
-
-
-def build_view(store: IndexStore, manifest: Manifest, stemmer: str) -> CorpusView:
-    """The view of what ``manifest`` names; call inside a store session (it reads the vectors from Chroma)."""
-    records = {d: store.read_record(d, e["hash"]) for d, e in sorted(manifest.documents.items())}
-    passages, sentences = [], []
-    for rec in records.values():
-        for c in rec["chunks"]:
-            passages.append(Passage(c["chunk_id"], rec["doc_id"], c["index"], c["start"], c["end"], c.get("section"),
-                                    rec["text"][c["start"]:c["end"]]))
-        spans = [(s["start"], s["end"]) for s in rec["sentences"]]
-        qas = [kamervragen.QA(n, (a, b), (c, d)) for n, a, b, c, d in rec.get("kamervragen", [])]
-        for s, (role, qa) in zip(rec["sentences"], kamervragen.roles(qas, spans), strict=True):
-            sentences.append(Sentence(s["sentence_id"], s["chunk_id"], rec["doc_id"], s["start"], s["end"],
-                                      rec["text"][s["start"]:s["end"]], role, qa))
-    sentences_of: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        sentences_of.setdefault(s.chunk_id, []).append(i)
-    texts = [r["text"] for r in records.values()]
-    analyzer = Analyzer(stemmer, build_vocabulary(texts), acronyms=find_acronyms(texts))
-    sentence_terms = [frozenset(analyzer.terms(s.text)) for s in sentences]
-    doc_freq: dict[str, int] = {}
-    for p in passages:
-        for t in set(analyzer.terms(p.text)):
-            doc_freq[t] = doc_freq.get(t, 0) + 1
-    passage_texts = [f"{p.section or ''}\n{p.text}" for p in passages]  # a heading's words count for its passage
-    return CorpusView(
-        manifest=manifest,
-        records=records,
-        passages=passages,
-        sentences=sentences,
-        passage_pos={p.chunk_id: i for i, p in enumerate(passages)},
-        sentence_pos={s.sentence_id: i for i, s in enumerate(sentences)},
-        sentences_of=sentences_of,
-        analyzer=analyzer,
-        bm25_passages=BM25Index(passage_texts, analyzer),
-        ngram_passages=BM25Index(passage_texts, NgramAnalyzer()),
-        sentence_terms=sentence_terms,
-        idf=idf_table(doc_freq, len(passages)),
-        vocabulary_stems=set(doc_freq),
-        passage_vectors=store.vectors_of("chunks", [p.chunk_id for p in passages]),
-        sentence_vectors=store.vectors_of("sentences", [s.sentence_id for s in sentences]),
-    )
 
 
 def _load_answerer() -> AnswererModel | None:
@@ -304,7 +197,8 @@ class Engine:
     def _refresh(self) -> None:
         with self.store.session():
             manifest = self.store.load_manifest()
-            self._swap(build_view(self.store, manifest, self.settings.stemmer) if manifest.documents else None)
+            self._swap(build_view(self.store, manifest, self.settings.stemmer, previous=self._view)
+                       if manifest.documents else None)
 
     def _swap(self, view: CorpusView | None) -> None:
         """Put in a newer view (never an older one: two refreshes may finish out of order)."""
