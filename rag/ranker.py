@@ -238,6 +238,14 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
             covered = np.maximum(covered, c.meets)
             kinds |= c.kinds
             docs.add(doc)
+    # a comparison quoted from one letter only: the other letter's best sentence, if it answers at all
+    if q.compare and len(docs) < 2 and len(chosen) < ctx.max_sentences:
+        other_doc = next((c for c in order[1:] if ctx.sentences[c.idx].doc_id not in docs and c.p >= params.min_p
+                          and not any(_overlap(ctx.sentence_terms[c.idx], ctx.sentence_terms[o.idx]) > 0.6
+                                      for o in chosen)), None)
+        if other_doc is not None:
+            chosen.append(other_doc)
+            docs.add(ctx.sentences[other_doc.idx].doc_id)
     # a sentence that announces a list (ends with ':') brings the list; one that draws a conclusion
     # ("... heeft daarom ...") brings the reason before it when the question asks why
     text = ctx.sentences[best.idx].text
