@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -140,7 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _log_requests_to_stderr(settings.access_log)
     print(f"Kamerbrief-RAG draait op http://{args.host}:{args.port} (chat: /ui, API-documentatie: /docs)",
           file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get("RAG_LOG_LEVEL", "warning"),
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level,
                 access_log=False)  # rag.access writes the JSON line per request instead
     return 0
 
@@ -279,7 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # its defaults come from the settings (RAG_HOST, RAG_PORT, ...)
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = "RAG_" + "_".join(str(x) for x in err.get("loc", ())).upper()
+        print(f"rag: ongeldige instelling {name}={err.get('input')!r}: {err.get('msg')}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     from rag.engine import IndexNotReady
     from rag.ingest import IngestError

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Default port for rag serve.")
     ui: bool = Field(True, description="Mount the Gradio chat UI at /ui.")
     access_log: bool = Field(True, description="One JSON line per request on stderr (rag serve).")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "warning", description="How much the web server (uvicorn) itself logs on stderr (rag serve).")
 
 
 @lru_cache

@@ -57,3 +57,12 @@ def test_bad_input_exits_2_with_one_line(rag, args):
     r = rag(*args)
     assert r.returncode == 2
     assert r.stderr.strip() and r.stdout == ""
+
+
+@pytest.mark.parametrize(("name", "value"), [("RAG_LOG_LEVEL", "loud"), ("RAG_PORT", "achtduizend")])
+def test_a_bad_setting_exits_2_naming_it(name, value, index_dir):
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), name: value}
+    r = subprocess.run([sys.executable, "-m", "rag.cli", "serve"], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and f"ongeldige instelling {name}=" in r.stderr
