@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -264,7 +265,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
             llm = "bereikbaar" if ok else f"{reason}; antwoorden in modus llm vallen terug op extractive"
         return JSONResponse({"status": "ready", "documents": len(view.records), "passages": len(view.passages),
                              "embedder": eng.embedder.name, "stale_documents": eng.stale_documents(),
-                             "modes": eng.modes(), "llm": llm})
+                             "modes": eng.modes(), "llm": llm, "pid": os.getpid()})
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
              responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -128,6 +129,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from rag.api import create_app
 
+    if not 1 <= args.workers <= 64:
+        raise UsageError("--workers moet tussen 1 en 64 liggen")
     settings = _settings(args)
     from rag.engine import Engine
 
@@ -135,13 +138,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     summary = engine.ensure_index()
     if summary:
         print(f"Index opgebouwd: {summary.line()}", file=sys.stderr)
+    print(f"Kamerbrief-RAG draait op http://{args.host}:{args.port} (chat: /ui, API-documentatie: /docs)"
+          + (f" met {args.workers} processen" if args.workers > 1 else ""), file=sys.stderr)
+    if args.workers > 1:
+        # each worker opens the index itself; they share it the way `rag ingest` beside `rag serve` does
+        # (locked Chroma sessions, the manifest watched every RAG_RELOAD_SECONDS), so an upload to one is
+        # served by all of them once they have seen the new manifest
+        del engine
+        os.environ["RAG_INDEX_DIR"] = str(Path(settings.index_dir).resolve())
+        uvicorn.run("rag.cli:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_level=settings.log_level, access_log=False)
+        return 0
     app = create_app(settings, engine)
     _log_requests_to_stderr(settings.access_log)
-    print(f"Kamerbrief-RAG draait op http://{args.host}:{args.port} (chat: /ui, API-documentatie: /docs)",
-          file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level,
                 access_log=False)  # rag.access writes the JSON line per request instead
     return 0
+
+
+def worker_app():
+    """The app of one ``rag serve --workers N`` process: settings from the environment, index opened at startup."""
+    from rag.api import create_app
+    from rag.config import Settings
+
+    settings = Settings()
+    _log_requests_to_stderr(settings.access_log)
+    return create_app(settings)
 
 
 def cmd_models_pull(args: argparse.Namespace) -> int:
@@ -232,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="API en chat-UI starten")
     s.add_argument("--host", default=defaults.host)
     s.add_argument("--port", type=int, default=defaults.port)
+    s.add_argument("--workers", type=int, default=defaults.workers,
+                   help="aantal processen dat antwoordt (elk met eigen model en index-weergave)")
     s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
     s.set_defaults(func=cmd_serve)
 

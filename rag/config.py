@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per client per minute on /v1/*; 0 = off.")
     host: str = Field("127.0.0.1", description="Default host for rag serve.")
     port: int = Field(8000, description="Default port for rag serve.")
+    workers: int = Field(1, ge=1, le=64,
+                         description="Processes rag serve answers from (each loads the model and the view).")
     ui: bool = Field(True, description="Mount the Gradio chat UI at /ui.")
     access_log: bool = Field(True, description="One JSON line per request on stderr (rag serve).")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
