@@ -14,18 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT, free_port, wait_until_ok
-
-LETTER = """Betreft
-Proef met noodvoorziening drinkwater in Zeeland
-
-Datum
-12 maart 2026
-
-Geachte voorzitter,
-
-Het kabinet start een proef met de noodvoorziening van drinkwater in Zeeland. Op veertig tappunten kunnen
-inwoners bij een langdurige storing drinkwater halen. De proef loopt tot eind 2026 en kost 3,5 miljoen euro.
-"""
+from tests.test_ingest_beside_serve import NEW_LETTER
 
 
 def readyz(base: str) -> dict:
@@ -79,7 +68,7 @@ def test_two_workers_answer_under_load_and_both_serve_an_upload_within_seconds(w
     before = readyz(base)["documents"]
     with httpx.Client(timeout=120) as c:
         r = c.post(f"{base}/v1/documents", headers={"Authorization": "Bearer sleutel"},
-                   files={"file": ("drinkwater_zeeland.txt", LETTER.encode("utf-8"), "text/plain")})
+                   files={"file": ("drinkwater_zeeland.txt", NEW_LETTER.encode("utf-8"), "text/plain")})
     assert r.status_code == 201, r.text
     seen: dict[int, int] = {}
     deadline = time.monotonic() + 30
