@@ -16,11 +16,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -388,14 +389,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
             raise HTTPException(404, f"onbekend document: {doc_id}") from None
 
     @app.get("/v1/documents/{doc_id}/original", tags=["documents"], responses=error_responses(404, 422))
-    def original(doc_id: DocIdPath, engine: EngineDep) -> FileResponse:
+    def original(doc_id: DocIdPath, engine: EngineDep) -> Response:
         """The file the letter was ingested from (PDF, DOCX, text), with its media type."""
         try:
-            path, media_type, name = engine.original(doc_id)
+            data, media_type, name = engine.original(doc_id)
         except UnknownDocument:
             raise HTTPException(404, f"geen origineel bewaard voor document: {doc_id} (onbekend, of "
                                      "geïndexeerd door een oudere versie: voer 'rag ingest' uit)") from None
-        return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="inline")
+        quoted = quote(name)
+        disposition = f"inline; filename*=utf-8''{quoted}" if quoted != name else f'inline; filename="{name}"'
+        return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
     @app.post("/v1/documents", status_code=201, tags=["documents"],
               responses=error_responses(400, 401, 413, 422, 429, 503))

@@ -230,16 +230,22 @@ class Engine:
     def known_doc_ids(self) -> set[str]:
         return set(self.view.records)
 
-    def original(self, doc_id: str) -> tuple[Path, str, str]:
-        """The file a letter was ingested from: (path, media type, file name). UnknownDocument when there is none."""
+    def has_original(self, doc_id: str) -> bool:
+        """Whether the file a letter was ingested from is kept (letters indexed by old versions lack it)."""
+        rec = self.view.records.get(doc_id)
+        return bool(rec and rec.get("original") and doc_id in self.view.manifest.documents)
+
+    def original(self, doc_id: str) -> tuple[bytes, str, str]:
+        """The file a letter was ingested from: (bytes, media type, file name). UnknownDocument when there is none."""
         rec = self.view.records.get(doc_id)
         entry = self.view.manifest.documents.get(doc_id)
         if rec is None or entry is None or not rec.get("original"):
             raise UnknownDocument(doc_id)
-        path = self.store.original_path(doc_id, entry["hash"], rec["original"])
-        if not path.exists():
+        with self.store.session():
+            data = self.store.read_original(doc_id, entry["hash"], rec["original"])
+        if data is None:
             raise UnknownDocument(doc_id)
-        return path, MEDIA_TYPES[rec["original"]], rec["metadata"]["source"]
+        return data, MEDIA_TYPES[rec["original"]], rec["metadata"]["source"]
 
     # --- pages ------------------------------------------------------------------------------------
     def page_of(self, doc_id: str, offset: int) -> int | None:

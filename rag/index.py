@@ -29,15 +29,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import itertools
-import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import chromadb
 import numpy as np
@@ -45,49 +41,14 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from rag.catalog import CHROMA_PAGE, ChromaCatalog, FileCatalog, Manifest
 from rag.config import Settings
 
-MANIFEST = "manifest.json"
+__all__ = ["CHROMA_PAGE", "IndexStore", "Manifest"]
+
 LOCK = ".lock"
-FORMAT_VERSION = 1
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
-CHROMA_PAGE = 5000  # ids per Chroma call: one call over more exceeds SQLite's variable limit
-
-
-@dataclass
-class Manifest:
-    embedder: str | None = None
-    dim: int | None = None
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    updated: float = 0.0
-
-    def to_json(self) -> dict:
-        return {"format": FORMAT_VERSION, "embedder": self.embedder, "dim": self.dim,
-                "updated": self.updated, "documents": self.documents}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Manifest:
-        return cls(embedder=data.get("embedder"), dim=data.get("dim"),
-                   documents=data.get("documents", {}), updated=data.get("updated", 0.0))
-
-    def live_keys(self) -> set[str]:
-        return {f"{d}:{m['hash']}" for d, m in self.documents.items()}
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class IndexStore:
@@ -96,9 +57,9 @@ class IndexStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.root = Path(settings.index_dir)
-        self.docs_dir = self.root / "docs"
         self.uploads_dir = self.root / "uploads"
-        self.originals_dir = self.root / "originals"
+        self.catalog = (ChromaCatalog(lambda: self.client, settings.chroma_collection) if settings.chroma_host
+                        else FileCatalog(self.root))
         self._client = None
         self._stores: dict[str, ChromaVectorStore] = {}
         with _PROCESS_LOCKS_GUARD:
@@ -146,40 +107,46 @@ class IndexStore:
                 self._client.close()
             self._client = None
 
-    # --- manifest -------------------------------------------------------------------------
+    # --- catalog: manifest, records, originals ------------------------------------------------
+    def _reading(self):
+        """A catalog in Chroma is read through the session's client (sessions close it; threads take turns)."""
+        return self.session() if isinstance(self.catalog, ChromaCatalog) else contextlib.nullcontext()
+
     def exists(self) -> bool:
-        return (self.root / MANIFEST).exists()
+        with self._reading():
+            return self.catalog.exists()
 
     def load_manifest(self) -> Manifest:
-        path = self.root / MANIFEST
-        if not path.exists():
-            return Manifest()
-        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+        with self._reading():
+            return self.catalog.load_manifest()
+
+    def stamp(self) -> float | None:
+        """The live manifest's time, read cheaply: what watchers poll (None before the first commit)."""
+        with self._reading():
+            return self.catalog.stamp()
 
     def commit(self, manifest: Manifest) -> None:
         manifest.updated = time.time()
-        atomic_write_json(self.root / MANIFEST, manifest.to_json())
+        self.catalog.commit(manifest)
 
-    # --- letter records -------------------------------------------------------------------
-    def record_path(self, doc_id: str, content_hash: str) -> Path:
-        return self.docs_dir / f"{doc_id}-{content_hash}.json"
+    def has_record(self, doc_id: str, content_hash: str) -> bool:
+        return self.catalog.has_record(doc_id, content_hash)
 
     def write_record(self, record: dict) -> None:
-        atomic_write_json(self.record_path(record["doc_id"], record["hash"]), record)
+        self.catalog.write_record(record)
 
     def read_record(self, doc_id: str, content_hash: str) -> dict:
-        return json.loads(self.record_path(doc_id, content_hash).read_text(encoding="utf-8"))
+        return self.catalog.read_records({doc_id: content_hash})[doc_id]
 
-    def original_path(self, doc_id: str, content_hash: str, suffix: str) -> Path:
-        return self.originals_dir / f"{doc_id}-{content_hash}{suffix}"
+    def read_records(self, wanted: dict[str, str]) -> dict[str, dict]:
+        """The records of ``{doc_id: hash}``, in one pass (a few calls, not one per letter, with a server)."""
+        return self.catalog.read_records(wanted)
 
     def write_original(self, doc_id: str, content_hash: str, suffix: str, data: bytes) -> None:
-        path = self.original_path(doc_id, content_hash, suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        self.catalog.write_original(doc_id, content_hash, suffix, data)
+
+    def read_original(self, doc_id: str, content_hash: str, suffix: str) -> bytes | None:
+        return self.catalog.read_original(doc_id, content_hash, suffix)
 
     def vectors_of(self, kind: str, ids: list[str]) -> np.ndarray:
         """Unit vectors of the given node ids, in that order (zeros for an id Chroma lacks)."""
@@ -236,10 +203,7 @@ class IndexStore:
             if keep_hash:
                 where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
             self.vectors(kind)._collection.delete(where=where)
-        for path in [*self.docs_dir.glob(f"{doc_id}-*.json"), *self.originals_dir.glob(f"{doc_id}-*")]:
-            stem = path.name.split(".")[0]
-            if stem.rsplit("-", 1)[0] == doc_id and (keep_hash is None or stem != f"{doc_id}-{keep_hash}"):
-                path.unlink(missing_ok=True)
+        self.catalog.delete_versions(doc_id, keep_hash)
 
     def collect_garbage(self, manifest: Manifest, doc_ids: Collection[str] | None = None) -> int:
         """Delete what no live version owns (left by an interrupted ingest). Returns the count removed.
@@ -264,17 +228,11 @@ class IndexStore:
             for i in range(0, len(stale), CHROMA_PAGE):
                 col.delete(ids=stale[i:i + CHROMA_PAGE])
             removed += len(stale)
-        live_stems = {k.replace(":", "-") for k in live}
-        paths = [*self.docs_dir.glob("*.json"), *self.originals_dir.glob("*")]
-        if doc_ids is not None:
-            paths = [p for p in paths if p.name.split(".")[0].rsplit("-", 1)[0] in doc_ids]
-        for path in paths:
-            if path.name.split(".")[0] not in live_stems:
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        return removed + self.catalog.sweep(live, doc_ids)
 
-    def reset_vectors(self) -> None:
+    def reset(self) -> None:
+        """Empty the vectors (and a shared catalog) for a rebuild."""
+        self.catalog.reset()
         for kind in ("chunks", "sentences"):
             with contextlib.suppress(Exception):  # chroma raises different types for a missing collection
                 self.client.delete_collection(f"{self.settings.chroma_collection}_{kind}")

@@ -279,14 +279,14 @@ def ingest(
         h = content_hash(src, settings, embedder.name)
         old = manifest.documents.get(src.doc_id)
         if (old and old["hash"] == h and old.get("pipeline") == PIPELINE_VERSION
-                and store.record_path(src.doc_id, h).exists()):
+                and store.has_record(src.doc_id, h)):
             summary.unchanged.append(src.doc_id)
             continue
         todo.append((src, h, build_record(src, settings, h)))
 
     if fresh:
         store.commit(manifest)
-        store.reset_vectors()
+        store.reset()
     manifest.embedder, manifest.dim = embedder.name, embedder.dim
     # a folder scan sweeps the whole store; an upload only its own letter (so it costs the same at any size)
     store.collect_garbage(manifest, None if (scanned or fresh) else {src.doc_id for src in docs})

@@ -123,8 +123,8 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
 
     ``previous`` (the view being served) lends the records and vectors of letters whose version did not change."""
     kept = {d for d, e in manifest.documents.items() if _same_version(previous, d, e)}
-    records = {d: previous.records[d] if d in kept else store.read_record(d, e["hash"])
-               for d, e in sorted(manifest.documents.items())}
+    read = store.read_records({d: e["hash"] for d, e in manifest.documents.items() if d not in kept})
+    records = {d: previous.records[d] if d in kept else read[d] for d in sorted(manifest.documents)}
     passages, sentences = [], []
     for rec in records.values():
         for c in rec["chunks"]:

@@ -38,10 +38,10 @@ class IndexWatcher:
         """Reload when the index on disk is newer than the one served; True when it did."""
         engine = self.engine
         try:
-            updated = engine.store.load_manifest().updated
-        except (OSError, ValueError):
+            updated = engine.store.stamp()
+        except Exception:  # noqa: BLE001 - no index yet, or the shared store is unreachable: try again next round
             return False  # no index yet
-        if updated == engine.serving or engine.writing:
+        if updated is None or updated == engine.serving or engine.writing:
             return False
         try:
             engine.load()

@@ -261,11 +261,7 @@ def build(get_engine: Callable[[], object | None], modes: tuple[str, ...],
             panel = gr.skip()
             if current != turn_no:  # redrawn only for another answer's [n]: a redraw loses the panel's scroll position
                 panel = render.sources_html(turn["answer"], turn_no, turn["question"], turn.get("scope"))
-            try:
-                engine.original(cit["doc_id"])
-                original = f"/v1/documents/{cit['doc_id']}/original"
-            except KeyError:
-                original = None
+            original = f"/v1/documents/{cit['doc_id']}/original" if engine.has_original(cit["doc_id"]) else None
             letter = render.letter_html(doc, cit["start"], cit["end"], n, original, cit.get("page"))
             return letter, gr.Tabs(selected="brief"), panel, turn_no
 
