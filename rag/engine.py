@@ -154,6 +154,8 @@ class Engine:
         with self._write_lock, self.store.session(write=True):
             docs, scanned = discover(paths)
             uploads = self.store.uploads_dir
+            if rebuild:
+                self._fetch_uploads()
             if rebuild and uploads.exists():
                 more, more_scanned = discover([uploads])
                 docs, scanned = docs + more, scanned | more_scanned
@@ -161,6 +163,19 @@ class Engine:
                              progress=progress)
             self._refresh()
             return summary
+
+    def _fetch_uploads(self) -> None:
+        """Before a rebuild empties a shared catalog, copy the letters other processes took in through the API
+        into this process's uploads folder, so the rebuild indexes them again instead of losing them."""
+        manifest = self.store.load_manifest()
+        for doc_id, entry in manifest.documents.items():
+            target = self.store.uploads_dir / entry["source"]
+            if Path(entry.get("origin", "")).name != "uploads" or target.exists():
+                continue
+            data = self.store.read_original(doc_id, entry["hash"], Path(entry["source"]).suffix.lower())
+            if data is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
 
     def add_document(self, filename: str, data: bytes) -> tuple[str, IngestSummary]:
         """Index an uploaded letter (text, PDF, Word) and keep it under index/uploads for rebuilds."""
