@@ -37,6 +37,11 @@ DEFAULT_SETS = {
     "d": ["evals/bank/d.jsonl", "evals/bank/d_followups.jsonl"],
     "e": ["evals/bank/e.jsonl", "evals/bank/e_followups.jsonl"],
     "f": ["evals/bank/f.jsonl", "evals/bank/f_followups.jsonl"],
+    # blind sets, after their first-contact figures were recorded (G stays out: it is the CI quality gate)
+    "h": ["evals/blind/h.jsonl", "evals/blind/h_followups.jsonl"],
+    "i": ["evals/blind/i.jsonl", "evals/blind/i_followups.jsonl"],
+    "j": ["evals/blind/j.jsonl", "evals/blind/j_followups.jsonl"],
+    "k": ["evals/blind/k.jsonl", "evals/blind/k_followups.jsonl"],
 }
 GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
 

@@ -146,6 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # served by all of them once they have seen the new manifest
         del engine
         os.environ["RAG_INDEX_DIR"] = str(Path(settings.index_dir).resolve())
+        os.environ["RAG_WORKERS"] = str(args.workers)
         uvicorn.run("rag.cli:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level=settings.log_level, access_log=False)
         return 0
@@ -163,6 +164,10 @@ def worker_app():
 
     settings = Settings()
     _log_requests_to_stderr(settings.access_log)
+    import torch
+
+    # N workers each running torch on every core oversubscribe the CPUs: give each its share
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, settings.workers)))
     return create_app(settings)
 
 
