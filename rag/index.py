@@ -1,6 +1,7 @@
-"""The persisted index: a manifest, one JSON record per letter version, and Chroma.
+"""The persisted index: the catalog (manifest, one JSON record per letter version, originals) and Chroma.
 
-Layout under ``index/``::
+Layout under ``index/`` (with ``RAG_CHROMA_HOST`` the catalog lives in the Chroma server instead:
+``rag/catalog.py``)::
 
     manifest.json            which version (content hash) of each letter is live
     docs/<doc_id>-<hash>.json  cleaned text, metadata, passages, sentences and page map
