@@ -26,7 +26,8 @@ def main() -> None:
     a = ap.parse_args()
     from rag.config import Settings
     from rag.engine import Engine
-    from rag.evaluate import _fmt, _label, evaluate, load_set, retrieval_table
+    from rag.evaluate import _fmt, evaluate, load_set
+    from rag.report import _label, retrieval_table
     from rag.retrieve import RETRIEVERS
 
     qs = load_set(a.set)
