@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import json
 import os
 import tempfile
 import time
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +34,16 @@ _STAMP = "__stamp__"
 _DUMMY = [0.0]  # Chroma wants an embedding per item; catalog items are only ever read by id or metadata
 
 
+@dataclass
 class Manifest:
     """Which version (content hash) of each letter is live. ``base`` is the documents as loaded, so a commit
     to a shared catalog writes only what this process changed."""
 
-    def __init__(self, embedder: str | None = None, dim: int | None = None,
-                 documents: dict[str, dict[str, Any]] | None = None, updated: float = 0.0):
-        self.embedder, self.dim, self.updated = embedder, dim, updated
-        self.documents: dict[str, dict[str, Any]] = documents if documents is not None else {}
-        self.base: dict[str, str] = {}
+    embedder: str | None = None
+    dim: int | None = None
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    updated: float = 0.0
+    base: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self) -> dict:
         return {"format": FORMAT_VERSION, "embedder": self.embedder, "dim": self.dim,
@@ -53,6 +56,28 @@ class Manifest:
 
     def live_keys(self) -> set[str]:
         return {f"{d}:{m['hash']}" for d, m in self.documents.items()}
+
+
+def versions_where(doc_id: str, keep_hash: str | None = None) -> dict:
+    """Chroma's filter for every stored version of ``doc_id`` but ``keep_hash``."""
+    if keep_hash:
+        return {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
+    return {"doc_id": doc_id}
+
+
+def sweep_collection(col, where: dict | None, live: set[str]) -> int:
+    """Delete the items of a Chroma collection (matching ``where``) that no live version owns; in pages, because
+    one call over tens of thousands of ids exceeds SQLite's variable limit. Returns the count removed."""
+    stale: list[str] = []
+    for offset in itertools.count(0, CHROMA_PAGE):
+        got = col.get(where=where, include=["metadatas"], limit=CHROMA_PAGE, offset=offset)
+        stale += [i for i, m in zip(got["ids"], got["metadatas"], strict=True)
+                  if f"{m.get('doc_id')}:{m.get('doc_hash')}" not in live]
+        if len(got["ids"]) < CHROMA_PAGE:
+            break
+    for i in range(0, len(stale), CHROMA_PAGE):
+        col.delete(ids=stale[i:i + CHROMA_PAGE])
+    return len(stale)
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -165,7 +190,7 @@ class ChromaCatalog:
     def load_manifest(self) -> Manifest:
         col = self._col("manifest")
         manifest = Manifest()
-        for offset in range(0, 1 << 62, CHROMA_PAGE):
+        for offset in itertools.count(0, CHROMA_PAGE):
             got = col.get(include=["documents", "metadatas"], limit=CHROMA_PAGE, offset=offset)
             for item_id, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 if item_id == _STAMP:
@@ -235,25 +260,9 @@ class ChromaCatalog:
         return base64.b64decode(got["documents"][0]) if got["ids"] else None
 
     def delete_versions(self, doc_id: str, keep_hash: str | None = None) -> None:
-        where: dict = {"doc_id": doc_id}
-        if keep_hash:
-            where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
         for what in ("records", "originals"):
-            self._col(what).delete(where=where)
+            self._col(what).delete(where=versions_where(doc_id, keep_hash))
 
     def sweep(self, live: set[str], doc_ids: Collection[str] | None) -> int:
         where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
-        removed = 0
-        for what in ("records", "originals"):
-            col = self._col(what)
-            stale: list[str] = []
-            for offset in range(0, 1 << 62, CHROMA_PAGE):
-                got = col.get(where=where, include=["metadatas"], limit=CHROMA_PAGE, offset=offset)
-                stale += [i for i, m in zip(got["ids"], got["metadatas"], strict=True)
-                          if f"{m.get('doc_id')}:{m.get('doc_hash')}" not in live]
-                if len(got["ids"]) < CHROMA_PAGE:
-                    break
-            for i in range(0, len(stale), CHROMA_PAGE):
-                col.delete(ids=stale[i:i + CHROMA_PAGE])
-            removed += len(stale)
-        return removed
+        return sum(sweep_collection(self._col(what), where, live) for what in ("records", "originals"))

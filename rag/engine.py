@@ -252,12 +252,10 @@ class Engine:
 
     def original(self, doc_id: str) -> tuple[bytes, str, str]:
         """The file a letter was ingested from: (bytes, media type, file name). UnknownDocument when there is none."""
-        rec = self.view.records.get(doc_id)
-        entry = self.view.manifest.documents.get(doc_id)
-        if rec is None or entry is None or not rec.get("original"):
+        if not self.has_original(doc_id):
             raise UnknownDocument(doc_id)
-        with self.store.session():
-            data = self.store.read_original(doc_id, entry["hash"], rec["original"])
+        rec, entry = self.view.records[doc_id], self.view.manifest.documents[doc_id]
+        data = self.store.read_original(doc_id, entry["hash"], rec["original"])
         if data is None:
             raise UnknownDocument(doc_id)
         return data, MEDIA_TYPES[rec["original"]], rec["metadata"]["source"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import os
 import threading
 import time
@@ -42,7 +41,7 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.catalog import CHROMA_PAGE, ChromaCatalog, FileCatalog, Manifest
+from rag.catalog import CHROMA_PAGE, ChromaCatalog, FileCatalog, Manifest, sweep_collection, versions_where
 from rag.config import Settings
 
 __all__ = ["CHROMA_PAGE", "IndexStore", "Manifest"]
@@ -147,7 +146,8 @@ class IndexStore:
         self.catalog.write_original(doc_id, content_hash, suffix, data)
 
     def read_original(self, doc_id: str, content_hash: str, suffix: str) -> bytes | None:
-        return self.catalog.read_original(doc_id, content_hash, suffix)
+        with self._reading():
+            return self.catalog.read_original(doc_id, content_hash, suffix)
 
     def vectors_of(self, kind: str, ids: list[str]) -> np.ndarray:
         """Unit vectors of the given node ids, in that order (zeros for an id Chroma lacks)."""
@@ -200,10 +200,7 @@ class IndexStore:
     def delete_versions(self, doc_id: str, keep_hash: str | None = None) -> None:
         """Remove vectors and records of every version of ``doc_id`` but ``keep_hash``."""
         for kind in ("chunks", "sentences"):
-            where: dict = {"doc_id": doc_id}
-            if keep_hash:
-                where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
-            self.vectors(kind)._collection.delete(where=where)
+            self.vectors(kind)._collection.delete(where=versions_where(doc_id, keep_hash))
         self.catalog.delete_versions(doc_id, keep_hash)
 
     def collect_garbage(self, manifest: Manifest, doc_ids: Collection[str] | None = None) -> int:
@@ -216,19 +213,7 @@ class IndexStore:
             return 0
         live = manifest.live_keys()
         where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
-        removed = 0
-        for kind in ("chunks", "sentences"):
-            col = self.vectors(kind)._collection
-            stale: list[str] = []
-            for offset in itertools.count(0, CHROMA_PAGE):
-                got = col.get(where=where, include=["metadatas"], limit=CHROMA_PAGE, offset=offset)
-                stale += [i for i, m in zip(got["ids"], got["metadatas"], strict=True)
-                          if f"{m.get('doc_id')}:{m.get('doc_hash')}" not in live]
-                if len(got["ids"]) < CHROMA_PAGE:
-                    break
-            for i in range(0, len(stale), CHROMA_PAGE):
-                col.delete(ids=stale[i:i + CHROMA_PAGE])
-            removed += len(stale)
+        removed = sum(sweep_collection(self.vectors(kind)._collection, where, live) for kind in ("chunks", "sentences"))
         return removed + self.catalog.sweep(live, doc_ids)
 
     def reset(self) -> None:

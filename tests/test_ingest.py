@@ -166,11 +166,11 @@ def test_leftovers_are_swept_in_pages_the_whole_store_by_a_folder_ingest_an_uplo
     """Vectors no live version owns (an interrupted run's) are removed. An upload sweeps only its own letter,
     so it costs the same in a collection of any size; Chroma is read in pages (here of 7 ids), because one call
     over tens of thousands of ids exceeds SQLite's variable limit (an upload into 1,000 letters failed on it)."""
-    import rag.index
+    import rag.catalog
 
     engine, corpus = fresh
     engine.ingest([corpus], progress=False)
-    monkeypatch.setattr(rag.index, "CHROMA_PAGE", 7)
+    monkeypatch.setattr(rag.catalog, "CHROMA_PAGE", 7)
 
     def col():  # the store reopens its client after each write session
         return engine.store.vectors("sentences")._collection
