@@ -150,20 +150,25 @@ class IndexStore:
             return self.catalog.read_original(doc_id, content_hash, suffix)
 
     def vectors_of(self, kind: str, ids: list[str]) -> np.ndarray:
-        """Unit vectors of the given node ids, in that order (zeros for an id Chroma lacks)."""
-        dim = None
-        found: dict[str, np.ndarray] = {}
+        """Unit vectors of the given node ids, in that order (zeros for an id Chroma lacks).
+
+        Each page goes straight into the one output array: Chroma hands out float64, and holding a page's
+        rows as separate arrays cost several times the vectors' own size at 1,000 letters."""
+        row = {node_id: k for k, node_id in enumerate(ids)}
+        out: np.ndarray | None = None
         col = self.vectors(kind)._collection
         for i in range(0, len(ids), CHROMA_PAGE):
             got = col.get(ids=ids[i:i + CHROMA_PAGE], include=["embeddings"])
-            for node_id, vec in zip(got["ids"], got["embeddings"], strict=True):
-                found[node_id] = np.asarray(vec, dtype=np.float32)
-                dim = len(vec)
-        out = np.zeros((len(ids), dim or 1), dtype=np.float32)
-        for k, node_id in enumerate(ids):
-            if node_id in found:
-                v = found[node_id]
-                out[k] = v / (np.linalg.norm(v) or 1.0)
+            if not len(got["ids"]):
+                continue
+            page = np.asarray(got["embeddings"], dtype=np.float32)
+            if out is None:
+                out = np.zeros((len(ids), page.shape[1]), dtype=np.float32)
+            out[[row[node_id] for node_id in got["ids"]]] = page
+        if out is None:
+            return np.zeros((len(ids), 1), dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.where(norms > 0, norms, 1.0)
         return out
 
     # --- vectors ----------------------------------------------------------------------------

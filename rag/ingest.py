@@ -40,6 +40,9 @@ from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
 PIPELINE_VERSION = "2026-11-30.2"
+# A folder ingest makes its letters live in batches, at most this often: the manifest is written whole
+# (or diffed whole) at every commit, so a commit per letter made an ingest grow with the square of its size.
+COMMIT_EVERY_S = 5.0
 __all__ = ["IngestError", "SUFFIXES", "SourceDoc", "discover", "ingest"]
 
 
@@ -300,27 +303,42 @@ def ingest(
             summary.removed.append(doc_id)
 
     show = sys.stderr.isatty() if progress is None else progress
-    for src, h, record in tqdm(todo, desc="Brieven indexeren", unit="brief", disable=not show):
-        old = manifest.documents.get(src.doc_id)
-        te = time.perf_counter()
-        chunk_nodes, sentence_nodes = embed_record(record, embedder, settings.embed_batch_size)
-        summary.embed_seconds += time.perf_counter() - te
-        summary.embedded_passages += len(chunk_nodes)
-        summary.embedded_sentences += len(sentence_nodes)
-        store.write_original(src.doc_id, h, src.suffix, src.data)
-        store.write_record(record)
-        store.add_nodes("chunks", chunk_nodes)
-        store.add_nodes("sentences", sentence_nodes)
-        manifest.documents[src.doc_id] = {
-            "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
-            "pipeline": PIPELINE_VERSION,
-            "metadata": record["metadata"],
-        }
-        store.commit(manifest)  # the switch: from here on the new version is live
+    pending: list[tuple[str, str]] = []  # letters written in full but not yet live
+    last_commit = time.monotonic()
+
+    def switch() -> None:
+        store.commit(manifest)  # the switch: from here on the new versions are live
         if on_committed:
             on_committed(manifest)
-        store.delete_versions(src.doc_id, keep_hash=h)
-        (summary.updated if old else summary.added).append(src.doc_id)
+        for doc_id, h in pending:
+            store.delete_versions(doc_id, keep_hash=h)
+        pending.clear()
+
+    try:
+        for src, h, record in tqdm(todo, desc="Brieven indexeren", unit="brief", disable=not show):
+            old = manifest.documents.get(src.doc_id)
+            te = time.perf_counter()
+            chunk_nodes, sentence_nodes = embed_record(record, embedder, settings.embed_batch_size)
+            summary.embed_seconds += time.perf_counter() - te
+            summary.embedded_passages += len(chunk_nodes)
+            summary.embedded_sentences += len(sentence_nodes)
+            store.write_original(src.doc_id, h, src.suffix, src.data)
+            store.write_record(record)
+            store.add_nodes("chunks", chunk_nodes)
+            store.add_nodes("sentences", sentence_nodes)
+            manifest.documents[src.doc_id] = {
+                "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
+                "pipeline": PIPELINE_VERSION,
+                "metadata": record["metadata"],
+            }
+            pending.append((src.doc_id, h))
+            (summary.updated if old else summary.added).append(src.doc_id)
+            if time.monotonic() - last_commit >= COMMIT_EVERY_S:
+                switch()
+                last_commit = time.monotonic()
+    finally:  # the letters written in full go live, also when a later one fails
+        if pending:
+            switch()
     store.commit(manifest)
     summary.chunks = sum(e["chunks"] for e in manifest.documents.values())
     summary.seconds = time.perf_counter() - t0

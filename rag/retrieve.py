@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 import Stemmer
 
@@ -199,27 +198,6 @@ class NgramAnalyzer:
 
 def build_vocabulary(texts: Sequence[str]) -> set[str]:
     return {w for t in texts for w in words(t) if len(w) >= 4 and w not in STOPWORDS}
-
-
-class BM25Index:
-    """bm25s over a fixed list of texts; scores for every text, so filters are a mask."""
-
-    def __init__(self, texts: Sequence[str], analyzer: Analyzer | NgramAnalyzer):
-        self.analyzer = analyzer
-        self.size = len(texts)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = [analyzer.terms(t) or ["_leeg_"] for t in texts]
-        if texts:
-            self._bm25.index(corpus, show_progress=False)
-
-    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
-        if not self.size:
-            return np.zeros(0, np.float32)
-        terms = [t for t in self.analyzer.query_terms(query) if t in self._bm25.vocab_dict]
-        if not terms:
-            return np.zeros(self.size, np.float32)
-        s = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
-        return s * mask if mask is not None else s
 
 
 @dataclass

@@ -5,20 +5,29 @@ A rebuild takes from the previous view what did not change (the records and vect
 version is the same), so only the new letters are read from disk and Chroma; the lexical side (the
 analyzer's vocabulary, IDF, both BM25 indexes) is rebuilt over the whole collection, because every
 letter's terms and weights depend on all the others. Sentence terms are made when first read.
+
+That rebuild grows with the collection (about 25 s at 1,000 letters), so from ``RAG_VIEW_APPEND_FROM``
+passages on, a change that only adds letters *appends* them instead (``extend_view``): the new letters
+are analysed with the vocabulary of the letters already there and scored with their BM25 statistics
+(``rag.bm25``), vectors go into spare rows of a shared buffer, and the rest is lent. The view is built
+whole again when the appended passages pass ``MERGE_SHARE`` of the others, and at any delete or change.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from rag import kamervragen
+from rag.bm25 import BM25Index
 from rag.features import Context
 from rag.index import IndexStore, Manifest
 from rag.question import idf_table
-from rag.retrieve import Analyzer, BM25Index, Filters, NgramAnalyzer, build_vocabulary, find_acronyms
+from rag.retrieve import Analyzer, Filters, NgramAnalyzer, build_vocabulary, find_acronyms
 
 
 @dataclass(frozen=True)
@@ -61,18 +70,62 @@ class CorpusView:
     sentence_terms: SentenceTerms
     idf: dict[str, float]
     vocabulary_stems: set[str]
-    passage_vectors: np.ndarray  # unit vectors, rows in ``passages`` order
-    sentence_vectors: np.ndarray  # unit vectors, rows in ``sentences`` order
+    doc_freq: dict[str, int]  # passages each term occurs in
+    doc_order: list[str]  # the letters in the order ``passage_doc`` numbers them
+    passage_doc: np.ndarray  # per passage, its letter's position in ``doc_order``
+    passage_rows: Rows
+    sentence_rows: Rows
     context: Context | None = None  # what answering reads, made once per view (its caches live as long)
+
+    @property
+    def passage_vectors(self) -> np.ndarray:
+        """Unit vectors, rows in ``passages`` order."""
+        return self.passage_rows.first(len(self.passages))
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        """Unit vectors, rows in ``sentences`` order."""
+        return self.sentence_rows.first(len(self.sentences))
 
     def metadata(self, doc_id: str) -> dict:
         return self.records[doc_id]["metadata"]
 
-    def mask(self, items: list, filters: Filters | None) -> np.ndarray | None:
+    def passage_mask(self, filters: Filters | None) -> np.ndarray | None:
+        """1 for the passages of the letters ``filters`` allows, 0 for the rest; None when nothing is filtered."""
         if not filters or not (filters.doc_ids or filters.date_from or filters.date_to):
             return None
-        allowed = {d for d in self.records if filters.allows(d, self.metadata(d).get("date"))}
-        return np.array([1.0 if it.doc_id in allowed else 0.0 for it in items], dtype=np.float32)
+        allowed = np.array([filters.allows(d, self.metadata(d).get("date")) for d in self.doc_order], dtype=bool)
+        return allowed[self.passage_doc].astype(np.float32)
+
+
+@dataclass
+class Rows:
+    """Vector rows that successive views share: a view reads its first n rows, so appending writes into the
+    spare rows past the last one any view reads, and only copies (growing by half) when they run out or
+    another view has already appended there. Appending a letter then costs its own rows, not the collection's."""
+
+    data: np.ndarray
+    used: int
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, vectors: np.ndarray) -> Rows:
+        return cls(vectors, len(vectors))
+
+    def first(self, n: int) -> np.ndarray:
+        return self.data[:n]
+
+    def appended(self, n: int, new: np.ndarray) -> Rows:
+        """Rows holding the first ``n`` of these, then ``new``."""
+        total = n + len(new)
+        with self.lock:
+            if self.used == n and len(self.data) >= total:
+                self.data[n:total] = new
+                self.used = total
+                return self
+        grown = np.empty((total * 3 // 2, self.data.shape[1]), dtype=self.data.dtype)
+        grown[:n], grown[n:total] = self.data[:n], new
+        return Rows(grown, total)
 
 
 class SentenceTerms(Sequence):
@@ -93,6 +146,12 @@ class SentenceTerms(Sequence):
         if got is None:  # two threads may both make it: the same value, so no lock is needed
             got = self._terms[i] = frozenset(self._analyzer.terms(self._sentences[i].text))
         return got
+
+    def extended(self, sentences: list[Sentence]) -> SentenceTerms:
+        """Terms of ``sentences`` (these sentences and more after them), keeping the terms already made."""
+        new = SentenceTerms(sentences, self._analyzer)
+        new._terms[: len(self._terms)] = self._terms
+        return new
 
 
 def _same_version(previous: CorpusView | None, doc_id: str, entry: dict) -> bool:
@@ -117,14 +176,7 @@ def _vectors(store: IndexStore, kind: str, ids: list[str], previous: CorpusView 
     return out
 
 
-def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: CorpusView | None = None
-               ) -> CorpusView:
-    """The view of what ``manifest`` names; call inside a store session (it reads the vectors from Chroma).
-
-    ``previous`` (the view being served) lends the records and vectors of letters whose version did not change."""
-    kept = {d for d, e in manifest.documents.items() if _same_version(previous, d, e)}
-    read = store.read_records({d: e["hash"] for d, e in manifest.documents.items() if d not in kept})
-    records = {d: previous.records[d] if d in kept else read[d] for d in sorted(manifest.documents)}
+def _items(records: dict[str, dict]) -> tuple[list[Passage], list[Sentence]]:
     passages, sentences = [], []
     for rec in records.values():
         for c in rec["chunks"]:
@@ -135,16 +187,38 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
         for s, (role, qa) in zip(rec["sentences"], kamervragen.roles(qas, spans), strict=True):
             sentences.append(Sentence(s["sentence_id"], s["chunk_id"], rec["doc_id"], s["start"], s["end"],
                                       rec["text"][s["start"]:s["end"]], role, qa))
+    return passages, sentences
+
+
+def _passage_text(p: Passage) -> str:
+    return f"{p.section or ''}\n{p.text}"  # a heading's words count for its passage
+
+
+def _count_terms(doc_freq: dict[str, int], passages: list[Passage], analyzer: Analyzer) -> None:
+    for p in passages:
+        for t in set(analyzer.terms(p.text)):
+            doc_freq[t] = doc_freq.get(t, 0) + 1
+
+
+def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: CorpusView | None = None
+               ) -> CorpusView:
+    """The view of what ``manifest`` names; call inside a store session (it reads the vectors from Chroma).
+
+    ``previous`` (the view being served) lends the records and vectors of letters whose version did not change."""
+    kept = {d for d, e in manifest.documents.items() if _same_version(previous, d, e)}
+    read = store.read_records({d: e["hash"] for d, e in manifest.documents.items() if d not in kept})
+    records = {d: previous.records[d] if d in kept else read[d] for d in sorted(manifest.documents)}
+    passages, sentences = _items(records)
     sentences_of: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         sentences_of.setdefault(s.chunk_id, []).append(i)
     texts = [r["text"] for r in records.values()]
     analyzer = Analyzer(stemmer, build_vocabulary(texts), acronyms=find_acronyms(texts))
     doc_freq: dict[str, int] = {}
-    for p in passages:
-        for t in set(analyzer.terms(p.text)):
-            doc_freq[t] = doc_freq.get(t, 0) + 1
-    passage_texts = [f"{p.section or ''}\n{p.text}" for p in passages]  # a heading's words count for its passage
+    _count_terms(doc_freq, passages, analyzer)
+    passage_texts = [_passage_text(p) for p in passages]
+    doc_order = list(records)
+    where = {d: k for k, d in enumerate(doc_order)}
     return CorpusView(
         manifest=manifest,
         records=records,
@@ -159,8 +233,74 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
         sentence_terms=SentenceTerms(sentences, analyzer),
         idf=idf_table(doc_freq, len(passages)),
         vocabulary_stems=set(doc_freq),
-        passage_vectors=_vectors(store, "chunks", [p.chunk_id for p in passages], previous, kept,
-                                 [p.doc_id for p in passages]),
-        sentence_vectors=_vectors(store, "sentences", [s.sentence_id for s in sentences], previous, kept,
-                                  [s.doc_id for s in sentences]),
+        doc_freq=doc_freq,
+        doc_order=doc_order,
+        passage_doc=np.array([where[p.doc_id] for p in passages], dtype=np.int32),
+        passage_rows=Rows.of(_vectors(store, "chunks", [p.chunk_id for p in passages], previous, kept,
+                                      [p.doc_id for p in passages])),
+        sentence_rows=Rows.of(_vectors(store, "sentences", [s.sentence_id for s in sentences], previous, kept,
+                                       [s.doc_id for s in sentences])),
+    )
+
+
+MERGE_SHARE = 0.25  # appended passages past this share of the others: the view is built whole again
+
+
+def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | None, append_from: int
+                ) -> CorpusView | None:
+    """The view of ``manifest`` made by appending the letters it adds to ``previous``; None when that is not
+    the change (a letter removed or replaced), ``previous`` is under ``append_from`` passages, or the appended
+    passages would pass ``MERGE_SHARE``: then build the view whole. Call inside a store session."""
+    if previous is None or not previous.passages:
+        return None
+    old = previous.manifest.documents
+    if any(d not in manifest.documents for d in old) or not all(
+            _same_version(previous, d, e) for d, e in manifest.documents.items() if d in old):
+        return None
+    added = sorted(d for d in manifest.documents if d not in old)
+    if not added:
+        return dataclasses.replace(previous, manifest=manifest, context=None)
+    if len(previous.passages) < append_from:
+        return None
+    read = store.read_records({d: manifest.documents[d]["hash"] for d in added})
+    new_passages, new_sentences = _items(read)
+    base = previous.bm25_passages.base_size
+    if previous.bm25_passages.appended + len(new_passages) > MERGE_SHARE * base:
+        return None
+    passages, sentences = previous.passages + new_passages, previous.sentences + new_sentences
+    sentences_of = dict(previous.sentences_of)
+    passage_pos, sentence_pos = dict(previous.passage_pos), dict(previous.sentence_pos)
+    for i, p in enumerate(new_passages, start=len(previous.passages)):
+        passage_pos[p.chunk_id] = i
+    for i, s in enumerate(new_sentences, start=len(previous.sentences)):
+        sentence_pos[s.sentence_id] = i
+        sentences_of.setdefault(s.chunk_id, []).append(i)
+    doc_freq = dict(previous.doc_freq)
+    _count_terms(doc_freq, new_passages, previous.analyzer)
+    doc_order = previous.doc_order + added
+    where = {d: k for k, d in enumerate(added, start=len(previous.doc_order))}
+    texts = [_passage_text(p) for p in new_passages]
+    return dataclasses.replace(
+        previous,
+        manifest=manifest,
+        records=dict(sorted({**previous.records, **read}.items())),
+        passages=passages,
+        sentences=sentences,
+        passage_pos=passage_pos,
+        sentence_pos=sentence_pos,
+        sentences_of=sentences_of,
+        bm25_passages=previous.bm25_passages.extended(texts),
+        ngram_passages=previous.ngram_passages.extended(texts),
+        sentence_terms=previous.sentence_terms.extended(sentences),
+        idf=idf_table(doc_freq, len(passages)),
+        vocabulary_stems=set(doc_freq),
+        doc_freq=doc_freq,
+        doc_order=doc_order,
+        passage_doc=np.concatenate([previous.passage_doc,
+                                    np.array([where[p.doc_id] for p in new_passages], dtype=np.int32)]),
+        passage_rows=previous.passage_rows.appended(
+            len(previous.passages), store.vectors_of("chunks", [p.chunk_id for p in new_passages])),
+        sentence_rows=previous.sentence_rows.appended(
+            len(previous.sentences), store.vectors_of("sentences", [s.sentence_id for s in new_sentences])),
+        context=None,
     )

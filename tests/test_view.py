@@ -4,6 +4,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.engine import Engine
+from rag.retrieve import Filters
 from rag.view import build_view
 
 
@@ -37,3 +38,50 @@ def test_a_view_after_an_upload_and_a_delete_is_the_view_built_anew(tmp_path, co
     with engine.store.session():
         assert_same(engine.view, build_view(engine.store, engine.store.load_manifest(), engine.settings.stemmer))
     assert "004_0eaa6607556f058b" not in engine.view.records
+
+
+def by_id(view):
+    return ({p.chunk_id: p for p in view.passages}, {s.sentence_id: s for s in view.sentences})
+
+
+def test_an_upload_to_a_large_collection_is_appended_and_a_delete_rebuilds(tmp_path, corpus_copy, embedder):
+    """RAG_VIEW_APPEND_FROM=0 treats these five letters as a large collection: an upload is appended."""
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False, view_append_from=0)
+    engine = Engine(settings, embedder=embedder)
+    engine.ingest([corpus_copy], progress=False)
+    before = engine.view
+    paragraphs = (corpus_copy / "002_b80af96d40fd70be.txt").read_text(encoding="utf-8").split("\n\n")
+    text = "\n\n".join(paragraphs[:10])  # a shorter letter: the appended passages stay within the merge share
+    engine.add_document("veerkracht.txt", text.replace("weerbaarheid", "veerkracht").encode("utf-8"))
+    after = engine.view
+    assert after.bm25_passages.appended == len(after.passages) - len(before.passages) > 0
+    assert after.passages[: len(before.passages)] == before.passages and after.analyzer is before.analyzer
+    assert after.passage_rows.data is not before.passage_rows.data  # the first append grows the buffer
+
+    with engine.store.session():
+        whole = build_view(engine.store, engine.store.load_manifest(), engine.settings.stemmer)
+    assert by_id(after) == by_id(whole) and list(after.records) == list(whole.records)
+    for kind in ("passage", "sentence"):
+        ours = dict(zip(by_id(after)[kind == "sentence"], getattr(after, f"{kind}_vectors"), strict=True))
+        built = dict(zip(by_id(whole)[kind == "sentence"], getattr(whole, f"{kind}_vectors"), strict=True))
+        for key, vec in built.items():
+            np.testing.assert_allclose(ours[key], vec, atol=1e-6)
+    assert set(after.doc_freq) == set(after.idf)
+
+    hits = engine.search("publiekscampagne voor veerkracht", top_k=3)
+    assert hits[0].passage.doc_id == "veerkracht"
+    only = engine.search("publiekscampagne", top_k=3, filters=Filters(doc_ids=["veerkracht"]))
+    assert only and all(h.passage.doc_id == "veerkracht" for h in only)
+    answer = engine.answer("Hoeveel geld gaat er naar de publiekscampagne voor veerkracht?")
+    assert not answer.abstained and "5 mln" in answer.answer
+    assert any(c.doc_id == "veerkracht" for c in answer.citations)
+
+    short = "\n\n".join(paragraphs[:3]).replace("weerbaarheid", "taaiheid")
+    engine.add_document("taaiheid.txt", short.encode("utf-8"))
+    assert engine.view.sentence_rows is after.sentence_rows  # spare rows: no copy of the collection
+    assert engine.view.bm25_passages.appended > after.bm25_passages.appended
+
+    engine.delete_document("veerkracht")
+    assert engine.view.bm25_passages.appended == 0  # built whole again
+    with engine.store.session():
+        assert_same(engine.view, build_view(engine.store, engine.store.load_manifest(), engine.settings.stemmer))
