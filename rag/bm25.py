@@ -59,7 +59,8 @@ class BM25Index:
         self._bm25 = bm25s.BM25(k1=K1, b=B)
         self._df: np.ndarray = np.zeros(0, np.int64)
         self._mean_length = 1.0
-        corpus = [analyzer.terms(t) or ["_leeg_"] for t in texts]
+        shared: dict[str, str] = {}  # one string per distinct term: millions of equal n-gram strings
+        corpus = [[shared.setdefault(term, term) for term in analyzer.terms(t)] or ["_leeg_"] for t in texts]
         if texts:
             self._bm25.index(corpus, show_progress=False)
             self._df = np.diff(self._bm25.scores["indptr"])
