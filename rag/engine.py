@@ -343,7 +343,8 @@ class Engine:
         rows = [i for c in dict.fromkeys(chunk_ids) for i in view.sentences_of.get(c, [])]
         if not rows:
             return {}
-        sims = view.sentence_vectors[rows] @ (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
+        unit = (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
+        sims = view.sentence_vectors[rows].astype(np.float32) @ unit
         return {view.sentences[i].sentence_id: float(s) for i, s in zip(rows, sims, strict=True)}
 
     def _hits_for_each_year(self, q: Question, hits: list[Hit], filters: Filters | None, qvec: np.ndarray

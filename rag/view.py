@@ -53,6 +53,12 @@ class Sentence:
     qa: int | None = None  # the number of that Kamervraag
 
 
+# Sentence vectors are only read a few dozen at a time (the candidates of one question), never searched whole,
+# so they are kept in half precision: about 0.55 GB less at 10,000 letters. Same figures on dev and blind M
+# (2 of 204 answers quote another sentence after the first; neither changes must or abstention).
+SENTENCE_DTYPE = np.float16
+
+
 @dataclass
 class CorpusView:
     """Immutable snapshot of the live index."""
@@ -84,7 +90,7 @@ class CorpusView:
 
     @property
     def sentence_vectors(self) -> np.ndarray:
-        """Unit vectors, rows in ``sentences`` order."""
+        """Unit vectors (``SENTENCE_DTYPE``), rows in ``sentences`` order."""
         return self.sentence_rows.first(len(self.sentences))
 
     def metadata(self, doc_id: str) -> dict:
@@ -240,7 +246,7 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
         passage_rows=Rows.of(_vectors(store, "chunks", [p.chunk_id for p in passages], previous, kept,
                                       [p.doc_id for p in passages])),
         sentence_rows=Rows.of(_vectors(store, "sentences", [s.sentence_id for s in sentences], previous, kept,
-                                       [s.doc_id for s in sentences])),
+                                       [s.doc_id for s in sentences]).astype(SENTENCE_DTYPE, copy=False)),
     )
 
 
@@ -302,6 +308,7 @@ def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | No
         passage_rows=previous.passage_rows.appended(
             len(previous.passages), store.vectors_of("chunks", [p.chunk_id for p in new_passages])),
         sentence_rows=previous.sentence_rows.appended(
-            len(previous.sentences), store.vectors_of("sentences", [s.sentence_id for s in new_sentences])),
+            len(previous.sentences),
+            store.vectors_of("sentences", [s.sentence_id for s in new_sentences]).astype(SENTENCE_DTYPE)),
         context=None,
     )
