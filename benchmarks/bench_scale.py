@@ -3,7 +3,8 @@
 server, search and answer path.
 
     python benchmarks/bench_scale.py --letters 1000 --json benchmarks/results/scale_1000.json
-    python benchmarks/bench_scale.py --plot benchmarks/results/scale_*.json --png benchmarks/scale.png
+    python benchmarks/bench_scale.py --plot benchmarks/results/scale_*.json --png benchmarks/scale.png \
+        [--before earlier/scale_*.json]
 
 The collection: the five real letters plus N-5 synthetic ones, each a recombination of 12-30 paragraphs
 of the real letters with numbers and years perturbed, under its own title and date (so the real letters
@@ -179,24 +180,30 @@ def run(n: int, seed: int, keep: Path | None) -> dict:
     return result
 
 
-def plot(files: list[str], png: str) -> None:
+def plot(files: list[str], png: str, before: list[str] | None = None) -> None:
+    """Curves of ``files``; ``before`` (an earlier run's files) dashed in the same colours, to show a change."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted((json.loads(Path(f).read_text()) for f in files), key=lambda r: r["letters"])
-    xs = [r["letters"] for r in rows]
+    def load(fs: list[str]) -> list[dict]:
+        return sorted((json.loads(Path(f).read_text()) for f in fs), key=lambda r: r["letters"])
+
+    rows, old = load(files), load(before or [])
     panels = [("latency (ms, p50)", ["search_p50_ms", "answer_p50_ms"]), ("memory and disk (MB)", ["serve_rss_mb",
               "index_mb"]), ("ingest and upload (s)", ["ingest_s", "apply_one_upload_s"]), ("dev hit@5", ["dev_hit5"])]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6))
     for ax, (title, keys) in zip(axes, panels, strict=True):
         for k in keys:
-            ax.plot(xs, [r.get(k) for r in rows], marker="o", label=k)
+            line, = ax.plot([r["letters"] for r in rows], [r.get(k) for r in rows], marker="o", label=k)
+            if old:
+                ax.plot([r["letters"] for r in old], [r.get(k) for r in old], marker="x", linestyle="--",
+                        color=line.get_color(), alpha=0.6, label=f"{k} (before)")
         ax.set_xscale("log")
         ax.set_xlabel("letters")
         ax.set_title(title)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     print(f"written {png}")
@@ -209,10 +216,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="build in this folder and keep it (default: a temporary one, removed)")
     ap.add_argument("--plot", nargs="+", help="result files to plot instead of running")
+    ap.add_argument("--before", nargs="+", help="with --plot: an earlier run's result files, drawn dashed")
     ap.add_argument("--png", default=str(ROOT / "benchmarks" / "scale.png"))
     a = ap.parse_args()
     if a.plot:
-        plot(a.plot, a.png)
+        plot(a.plot, a.png, a.before)
         return
     if not a.letters:
         ap.error("--letters N (or --plot FILES)")
