@@ -42,6 +42,8 @@ DEFAULT_SETS = {
     "i": ["evals/blind/i.jsonl", "evals/blind/i_followups.jsonl"],
     "j": ["evals/blind/j.jsonl", "evals/blind/j_followups.jsonl"],
     "k": ["evals/blind/k.jsonl", "evals/blind/k_followups.jsonl"],
+    "l": ["evals/blind/l.jsonl", "evals/blind/l_followups.jsonl"],
+    "m": ["evals/blind/m.jsonl", "evals/blind/m_followups.jsonl"],
 }
 GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
 
