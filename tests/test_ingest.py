@@ -163,8 +163,8 @@ def test_an_index_from_older_code_is_reported_and_brought_up_to_date(tmp_path, c
 
 def test_leftovers_are_swept_in_pages_the_whole_store_by_a_folder_ingest_an_uploads_own_letter_by_an_upload(
         fresh, monkeypatch):
-    """Vectors no live version owns (an interrupted run's) are removed. An upload sweeps only its own letter,
-    so it costs the same in a collection of any size; Chroma is read in pages (here of 7 ids), because one call
+    """Vectors no live version owns (an interrupted run's) are removed. An upload sweeps only its own letter
+    (once it is live, with the letter's other versions), so it costs the same in a collection of any size; Chroma is read in pages (here of 7 ids), because one call
     over tens of thousands of ids exceeds SQLite's variable limit (an upload into 1,000 letters failed on it)."""
     import rag.catalog
 
