@@ -309,6 +309,6 @@ def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | No
             len(previous.passages), store.vectors_of("chunks", [p.chunk_id for p in new_passages])),
         sentence_rows=previous.sentence_rows.appended(
             len(previous.sentences),
-            store.vectors_of("sentences", [s.sentence_id for s in new_sentences]).astype(SENTENCE_DTYPE)),
+            store.vectors_of("sentences", [s.sentence_id for s in new_sentences])),  # stored as SENTENCE_DTYPE
         context=None,
     )
