@@ -48,6 +48,18 @@ DEFAULT_SETS = {
 GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
 
 
+def bank_items(engine: Engine, groups: dict[str, list[str]], cache: Path | None = None
+               ) -> tuple[dict[str, list[dict]], list[learn.Item]]:
+    """The bank's questions by author, each retrieved once (or read back from ``cache``, analysed anew)."""
+    sets = {g: [q for p in paths for q in load_set(ROOT / p)] for g, paths in groups.items()}
+    if cache and cache.exists():
+        return sets, learn.reanalyse(pickle.loads(cache.read_bytes()), engine)
+    items = learn.collect(engine, sets, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
+    if cache:
+        cache.write_bytes(pickle.dumps(items))
+    return sets, items
+
+
 def objective(f: dict) -> float:
     """Held-out key facts and abstention recall; answers longer than 45 words cost a little."""
     return f["must"] + 0.5 * f["abstain_recall"] - 0.004 * max(0.0, f["words_median"] - 45)
@@ -69,17 +81,11 @@ def main() -> int:
         name, _, path = s.partition("=")
         groups.setdefault(name, []).append(path)
     groups = groups or DEFAULT_SETS
-    sets = {g: [q for p in paths for q in load_set(ROOT / p)] for g, paths in groups.items()}
 
     engine = Engine(Settings(**({"index_dir": Path(args.index)} if args.index else {})))
     engine.load()
     ctx = engine.context()
-    if args.cache and args.cache.exists():
-        items = learn.reanalyse(pickle.loads(args.cache.read_bytes()), engine)
-    else:
-        items = learn.collect(engine, sets, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(items))
+    sets, items = bank_items(engine, groups, args.cache)
     print(f"{len(items)} questions from {len(sets)} authors: "
           + ", ".join(f"{g} {len(qs)}" for g, qs in sets.items()))
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -29,13 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tqdm import tqdm  # noqa: E402
-from train_answerer import DEFAULT_SETS, ROOT  # noqa: E402
+from train_answerer import DEFAULT_SETS, bank_items  # noqa: E402
 
 from rag import learn  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.engine import Engine  # noqa: E402
-from rag.evaluate import load_set, must_ok  # noqa: E402
+from rag.evaluate import must_ok  # noqa: E402
 from rag.ranker import score, select  # noqa: E402
 
 
@@ -71,11 +69,7 @@ def main() -> int:
     if engine.model is None:
         raise SystemExit("rag/answerer.json is missing or stale: run benchmarks/train_answerer.py first")
     ctx = engine.context()
-    if args.cache and args.cache.exists():
-        items = learn.reanalyse(pickle.loads(args.cache.read_bytes()), engine)
-    else:
-        sets = {g: [q for p in paths for q in load_set(ROOT / p)] for g, paths in DEFAULT_SETS.items()}
-        items = learn.collect(engine, sets, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
+    _, items = bank_items(engine, DEFAULT_SETS, args.cache)
     cv = learn.CrossValidation(items, ctx)
     params = engine.model.select
     outs, threshold = cv.run(params, args.max_false)
