@@ -154,13 +154,20 @@ def fit_answers(data: list[tuple[np.ndarray, np.ndarray]]) -> Trees:
     return Trees.from_sklearn(gbm, tuple(FEATURES))
 
 
-def out_of_fold_answers(items: list[Item], ctx) -> dict[int, np.ndarray]:
+def out_of_fold_answers(items: list[Item], ctx, cache: dict | None = None) -> dict[int, np.ndarray]:
     """Each question's candidates scored by an answers model fitted without its author's questions, so the
-    support model is fitted on the scores it will meet on new questions (not on over-confident in-sample ones)."""
+    support model is fitted on the scores it will meet on new questions (not on over-confident in-sample ones).
+    ``cache`` keeps those models by the authors they were fitted on: leaving out g inside a fold without h fits
+    the same model as leaving out h inside a fold without g, so cross-validation fits each pair once."""
     groups = sorted({it.group for it in items})
     out: dict[int, np.ndarray] = {}
     for g in groups:
-        model = fit_answers(answers_data([it for it in items if it.group != g], ctx))
+        key = frozenset(groups) - {g}
+        model = cache.get(key) if cache is not None else None
+        if model is None:
+            model = fit_answers(answers_data([it for it in items if it.group != g], ctx))
+            if cache is not None:
+                cache[key] = model
         for it in items:
             if it.group == g and not it.question.facts and _candidates(it, ctx):
                 out[id(it)] = model.logits(matrix(_candidates(it, ctx)))
@@ -188,11 +195,12 @@ def support_data(items: list[Item], ctx, model: AnswererModel, params: SelectPar
 
 
 def fit(items: list[Item], ctx, params: SelectParams, threshold: float = 0.5,
-        ranker: tuple[Trees, Logistic] | None = None, answers: tuple[Trees, dict] | None = None) -> AnswererModel:
+        ranker: tuple[Trees, Logistic] | None = None, answers: tuple[Trees, dict] | None = None,
+        cache: dict | None = None) -> AnswererModel:
     """Ranker and answers model (unless given: they do not depend on the selection parameters), then the
     support model, fitted on out-of-fold answers scores."""
     ranker, calibration = ranker or fit_ranker(ranker_data(items, ctx))
-    answers_model, oof = answers or (fit_answers(answers_data(items, ctx)), out_of_fold_answers(items, ctx))
+    answers_model, oof = answers or (fit_answers(answers_data(items, ctx)), out_of_fold_answers(items, ctx, cache))
     model = AnswererModel(ranker, calibration, None, threshold, params, answers=answers_model)
     sx, sy = support_data(items, ctx, model, params, oof)
     model.support = fit_logistic(sx, sy, SUPPORT_FEATURES)
@@ -269,9 +277,12 @@ class CrossValidation:
         self.groups = sorted({it.group for it in items})
         self.rankers = {g: fit_ranker(ranker_data([it for it in items if it.group != g], ctx)) for g in self.groups}
         self.answers = {}
+        self.cache: dict = {}  # answers models by the authors they were fitted on (see out_of_fold_answers)
         for g in self.groups:
             train = [it for it in items if it.group != g]
-            self.answers[g] = (fit_answers(answers_data(train, ctx)), out_of_fold_answers(train, ctx))
+            outer = fit_answers(answers_data(train, ctx))
+            self.cache[frozenset(self.groups) - {g}] = outer
+            self.answers[g] = (outer, out_of_fold_answers(train, ctx, self.cache))
 
     def run(self, params: SelectParams, max_false: float = 0.03) -> tuple[list[Outcome], float]:
         """Held-out outcomes at the threshold that keeps pooled held-out false abstentions <= max_false."""

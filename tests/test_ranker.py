@@ -28,3 +28,23 @@ def test_the_shipped_model_was_fitted_on_todays_features_and_says_how_it_did():
     assert 0 < model.threshold < 1
     held_out = model.info["held_out"]
     assert held_out["protocol"] == "leave one author out" and len(held_out["by_author"]) >= 4
+
+
+def test_cross_validation_fits_each_pair_of_left_out_authors_once_and_scores_as_without(engine):
+    """Leaving out g inside the fold without h is the same model as leaving out h inside the fold without g:
+    the shared cache must give exactly the out-of-fold scores that fitting every model anew gives."""
+    from rag import learn
+    from rag.evaluate import load_set
+
+    questions = load_set("evals/dev.jsonl")[:36]
+    items = learn.collect(engine, {g: questions[i::3] for i, g in enumerate("abc")})
+    ctx = engine.context()
+    cv = learn.CrossValidation(items, ctx)
+    assert len(cv.cache) == 3 + 3  # three folds' own models and three pairs, not 3 + 3 * 2
+    for g in cv.groups:
+        train = [it for it in items if it.group != g]
+        fresh = learn.out_of_fold_answers(train, ctx)
+        cached = cv.answers[g][1]
+        assert fresh.keys() == cached.keys() and fresh
+        for k in fresh:
+            np.testing.assert_array_equal(fresh[k], cached[k])
