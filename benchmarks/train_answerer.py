@@ -44,20 +44,24 @@ DEFAULT_SETS = {
     "k": ["evals/blind/k.jsonl", "evals/blind/k_followups.jsonl"],
     "l": ["evals/blind/l.jsonl", "evals/blind/l_followups.jsonl"],
     "m": ["evals/blind/m.jsonl", "evals/blind/m_followups.jsonl"],
+    "n": ["evals/blind/n.jsonl", "evals/blind/n_followups.jsonl"],
 }
 GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
 
 
 def bank_items(engine: Engine, groups: dict[str, list[str]], cache: Path | None = None
                ) -> tuple[dict[str, list[dict]], list[learn.Item]]:
-    """The bank's questions by author, each retrieved once (or read back from ``cache``, analysed anew)."""
+    """The bank's questions by author, each retrieved once. With ``cache``, authors retrieved before are read
+    back (and analysed anew); an author the cache lacks is retrieved and added to it."""
     sets = {g: [q for p in paths for q in load_set(ROOT / p)] for g, paths in groups.items()}
-    if cache and cache.exists():
-        return sets, learn.reanalyse(pickle.loads(cache.read_bytes()), engine)
-    items = learn.collect(engine, sets, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
-    if cache:
-        cache.write_bytes(pickle.dumps(items))
-    return sets, items
+    cached = pickle.loads(cache.read_bytes()) if cache and cache.exists() else []
+    have = {it.group for it in cached}
+    missing = {g: qs for g, qs in sets.items() if g not in have}
+    fresh = learn.collect(engine, missing, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
+    if cache and fresh:
+        cache.write_bytes(pickle.dumps(cached + fresh))
+    kept = learn.reanalyse([it for it in cached if it.group in sets], engine) if cached else []
+    return sets, kept + fresh
 
 
 def objective(f: dict) -> float:
@@ -109,7 +113,7 @@ def main() -> int:
         print(f"  {g:8s} {json.dumps(by_group[g])}")
     print(f"  {'all':8s} {json.dumps(f)}")
 
-    model = learn.fit(items, ctx, params, threshold)
+    model = learn.fit(items, ctx, params, threshold, cache=cv.cache)
     model.info = {
         "fitted_on": {g: paths for g, paths in groups.items()},
         "questions": len(items),
