@@ -46,7 +46,7 @@ DEFAULT_SETS = {
     "m": ["evals/blind/m.jsonl", "evals/blind/m_followups.jsonl"],
     "n": ["evals/blind/n.jsonl", "evals/blind/n_followups.jsonl"],
 }
-GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0]}
+GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0], "cover_stop_reason": [0.9, 1.01]}
 
 
 def bank_items(engine: Engine, groups: dict[str, list[str]], cache: Path | None = None
@@ -95,8 +95,8 @@ def main() -> int:
 
     current = engine.model.select if engine.model else SelectParams(
         **json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("select", {}))  # fitted on other features
-    grid = [current] if args.quick else [SelectParams(min_p=a, ratio=b, min_gain=c)
-                                                     for a, b, c in itertools.product(*GRID.values())]
+    grid = [current] if args.quick else [SelectParams(**dict(zip(GRID, combo, strict=True)))
+                                         for combo in itertools.product(*GRID.values())]
     best = None
     cv = learn.CrossValidation(items, ctx)
     for params in tqdm(grid, desc="selection grid"):

@@ -140,6 +140,7 @@ class SelectParams:
     ratio: float = 0.5
     min_gain: float = 0.15
     cover_stop: float = 0.9
+    cover_stop_reason: float = 0.9  # the same for why-questions, whose answer is often a sentence and its reason
 
 
 @dataclass
@@ -216,8 +217,10 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
         have = " ".join(ctx.sentences[c.idx].text for c in chosen)
         return {y for y in q.years if y not in have and not any(y in ctx.doc_years(d) for d in docs)}
 
+    stop = params.cover_stop_reason if q.kind == "reason" else params.cover_stop
+
     def done() -> bool:
-        return (float((covered * weights).sum()) / total >= params.cover_stop and wanted <= kinds
+        return (float((covered * weights).sum()) / total >= stop and wanted <= kinds
                 and not (q.compare and len(docs) < 2) and not years_left())
 
     floor = max(params.min_p, params.ratio * best.p)
