@@ -60,7 +60,7 @@ def bank_items(engine: Engine, groups: dict[str, list[str]], cache: Path | None 
     fresh = learn.collect(engine, missing, progress=lambda qs, g: tqdm(qs, desc=f"retrieve {g}", leave=False))
     if cache and fresh:
         cache.write_bytes(pickle.dumps(cached + fresh))
-    kept = learn.reanalyse([it for it in cached if it.group in sets], engine) if cached else []
+    kept = learn.reanalyse([it for it in cached if it.group in sets], engine)
     return sets, kept + fresh
 
 
