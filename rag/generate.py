@@ -18,7 +18,7 @@ from rag.answer import Answer, Citation, _citation, compose
 from rag.dutch import holds_kind
 from rag.features import Context, candidates
 from rag.llm import LLMClient, LLMError
-from rag.prompt import Fragment, fragments, messages
+from rag.prompt import Fragment, fragments, messages, quoted_sentences
 from rag.question import Question
 from rag.ranker import AnswererModel
 from rag.verify import Checker, Evidence, Renumberer, Verdict, split_claims
@@ -30,6 +30,8 @@ NOTICE_KIND = ("Het taalmodel noemde niet wat gevraagd werd ({kind}); hieronder 
                "brieven.")
 KIND_NAMES = {"money": "een bedrag", "amount": "een aantal of percentage", "date": "een datum of moment",
               "person": "een persoon of instantie"}
+NOTICE_ANCHOR = ("Het taalmodel liet weg wat de brieven het duidelijkst antwoorden; hieronder het letterlijke "
+                 "antwoord uit de brieven.")
 NOTICE_CUT = "Het taalmodel stopte voortijdig ({reason}); alleen de gecontroleerde zinnen staan hieronder."
 
 
@@ -40,7 +42,6 @@ class LLMUnavailable(Exception):
 @dataclass
 class GenerationSettings:
     passages: int = 4
-    sentences_per_passage: int = 3
     min_coverage: float = 0.75
     min_similarity: float = 0.82
     min_relevance: float = 0.25
@@ -86,6 +87,7 @@ class Prepared:
     cands: list
     frags: list[Fragment]
     checker: Checker | None  # None when no model call is needed (abstention, letterhead facts)
+    anchor: int | None = None  # the sentence the extractive answer rests on most: a generated one must say it too
 
 
 def prepare(q: Question, hits: list, sims: dict[str, float], ctx: Context, model: AnswererModel,
@@ -94,11 +96,21 @@ def prepare(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
     extractive = compose(q, hits, sims, ctx, model, threshold, cands)
     if extractive.abstained or extractive.features.get("letter_fact"):
         return Prepared(extractive, cands, [], None)
-    frags = fragments(cands, ctx, [c.chunk_id for c in extractive.citations], gs.passages,
-                      gs.sentences_per_passage, gs.min_relevance)
+    frags = fragments(cands, ctx, extractive.citations, gs.passages, gs.min_relevance)
     checker = Checker(ctx, evidence_for(frags, ctx), q.language, {w.word for w in q.words}, embed, vectors,
                       gs.min_coverage, gs.min_similarity, {c.idx: c.p for c in cands}, gs.min_relevance)
-    return Prepared(extractive, cands, frags, checker)
+    return Prepared(extractive, cands, frags, checker, anchor(extractive, cands, ctx))
+
+
+def anchor(extractive: Answer, cands: list, ctx: Context) -> int | None:
+    """The best-scored sentence the extractive answer quotes in its first citation.
+
+    A generated answer must say what it says (in any wording): a small model shown two sentences may
+    copy only the lesser one, and then the answer loses the fact the letters state most plainly."""
+    quoted = quoted_sentences(extractive.citations[:1], ctx)
+    ids = [i for ids in quoted.values() for i in ids]
+    p = {c.idx: c.p for c in cands}
+    return max(ids, key=lambda i: p.get(i, 0.0)) if ids else None
 
 
 def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, model: AnswererModel,
@@ -120,13 +132,15 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
     failure: str | None = None
     buffer = ""
 
-    # For a question after an amount, date or person, nothing is passed on until a kept sentence holds one:
-    # an answer without the thing asked falls back whole, so a client never saw half of it.
-    released = q.kind not in KIND_NAMES
+    # Nothing is passed on until a kept sentence says what the extractive answer rests on most and, for a
+    # question after an amount, date or person, holds one: an answer without either falls back whole, so a
+    # client never saw half of it.
+    kind_held = q.kind not in KIND_NAMES
+    anchored = prep.anchor is None
     held: list[str] = []
 
     def take(claims) -> Iterator[str]:
-        nonlocal first_s, released
+        nonlocal first_s, kind_held, anchored
         for claim in claims:
             v = checker.check(claim)
             verdicts.append(v)
@@ -134,8 +148,9 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
                 continue
             kept.append(v)
             held.append(("" if len(kept) == 1 else " ") + renumber.render(v))
-            released = released or holds_kind(q.kind, v.claim.text)
-            if released:
+            kind_held = kind_held or holds_kind(q.kind, v.claim.text)
+            anchored = anchored or float(vectors[prep.anchor] @ v.vector) >= gs.min_similarity
+            if kind_held and anchored:
                 first_s = first_s if first_s is not None else time.perf_counter() - t0
                 yield "".join(held)
                 held.clear()
@@ -156,9 +171,9 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
              "dropped": [{"text": v.claim.text, "reason": v.reason} for v in verdicts if not v.kept],
              "first_sentence_ms": round(first_s * 1000, 1) if first_s is not None else None,
              "generate_ms": round(gen_s * 1000, 1)}
-    if kept and not released:
-        extractive.notice = NOTICE_KIND.format(kind=KIND_NAMES[q.kind])
-        extractive.extra = {**stats, "fallback": True, "fallback_reason": "kind"}
+    if kept and not (kind_held and anchored):
+        extractive.notice = NOTICE_KIND.format(kind=KIND_NAMES[q.kind]) if not kind_held else NOTICE_ANCHOR
+        extractive.extra = {**stats, "fallback": True, "fallback_reason": "kind" if not kind_held else "anchor"}
         yield extractive.answer
         yield extractive
         return

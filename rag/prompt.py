@@ -1,11 +1,11 @@
 """What a language model is shown: numbered fragments of the retrieved passages and a Dutch instruction.
 
-A fragment is the best few sentences of one retrieved passage (by the extractive
-ranker), with the letter's title and date; the passages the extractive answer quotes
-come first. Each fragment sentence ends in its own marker (``... bestemd. [2]``):
-small models copy what they see, and then copy the marker too. The instruction and
-the worked example are the same for every question, so a llama.cpp server keeps them
-in its prompt cache and only the fragments and the question cost time.
+A fragment is what the extractive answer quotes from one passage (or, for the other
+retrieved passages, their best sentence), with the letter's title and date. Each
+fragment sentence ends in its own marker (``... bestemd. [2]``): small models copy what
+they see, and then copy the marker too. The instruction and the worked example are the
+same for every question, so a llama.cpp server keeps them in its prompt cache and only
+the fragments and the question cost time.
 """
 
 from __future__ import annotations
@@ -56,25 +56,39 @@ def dutch_date(iso: str | None) -> str | None:
     return f"{int(d)} {MONTHS[int(m) - 1]} {y}"
 
 
-def fragments(cands: list[Candidate], ctx: Context, first_chunks: list[str], k: int = 4, per_passage: int = 3,
-              min_share: float = 0.25) -> list[Fragment]:
-    """Up to ``k`` fragments: the passages in ``first_chunks`` first, then by their best candidate; each shows
-    its ``per_passage`` best sentences (never a Kamerlid's question: that is context, not an answer).
+def quoted_sentences(citations: list, ctx: Context) -> dict[str, list[int]]:
+    """The sentences an extractive answer quotes, by passage, in the order of its citations."""
+    out: dict[str, list[int]] = {}
+    for c in citations:
+        out.setdefault(c.chunk_id, []).extend(
+            i for i in ctx.sentences_of.get(c.chunk_id, ()) if c.start <= ctx.sentences[i].start
+            and ctx.sentences[i].end <= c.end and ctx.sentences[i].role != "question")
+    return {k: v for k, v in out.items() if v}
 
-    Only sentences the ranker scores at ``min_share`` of the best are shown: a small model copies whatever
-    it sees, and a sentence that does not answer would be dropped by the checker anyway."""
+
+def fragments(cands: list[Candidate], ctx: Context, citations: list, k: int = 4,
+              min_share: float = 0.25) -> list[Fragment]:
+    """Up to ``k`` fragments: first the passages the extractive answer quotes, each showing exactly the
+    sentences it quotes; then other retrieved passages, each showing its one best sentence when the ranker
+    scores that at ``min_share`` of the best (never a Kamerlid's question: that is context, not an answer).
+
+    What the model sees of the answer's own passages is what selection chose, not what clears a share of
+    the best score: a small model copies whatever it sees, so a second sentence that only just clears a
+    floor would be copied instead of the one that answers, and how many did would hang on the ranker's
+    calibration. The other passages give one sentence each, for what the quoted ones leave out."""
+    shown = quoted_sentences(citations, ctx)
     ranked = sorted((c for c in cands if ctx.sentences[c.idx].role != "question"), key=lambda c: -c.p)
-    if ranked:
-        floor = min_share * ranked[0].p
-        ranked = [c for c in ranked if c.p >= floor]
-    by_chunk: dict[str, list[int]] = {}
+    floor = min_share * ranked[0].p if ranked else 0.0
     for c in ranked:
-        by_chunk.setdefault(ctx.sentences[c.idx].chunk_id, []).append(c.idx)
-    order = [c for c in first_chunks if c in by_chunk] + [c for c in by_chunk if c not in first_chunks]
+        chunk_id = ctx.sentences[c.idx].chunk_id
+        if len(shown) >= k or c.p < floor:
+            break
+        if chunk_id not in shown:
+            shown[chunk_id] = [c.idx]
     out = []
-    for chunk_id in order[:k]:
-        shown = tuple(sorted(by_chunk[chunk_id][:per_passage]))
-        out.append(Fragment(len(out) + 1, chunk_id, ctx.sentences[shown[0]].doc_id, shown))
+    for chunk_id, ids in list(shown.items())[:k]:
+        ids = tuple(sorted(set(ids)))
+        out.append(Fragment(len(out) + 1, chunk_id, ctx.sentences[ids[0]].doc_id, ids))
     return out
 
 
