@@ -105,8 +105,9 @@ def prepare(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
 def anchor(extractive: Answer, cands: list, ctx: Context) -> int | None:
     """The best-scored sentence the extractive answer quotes in its first citation.
 
-    A generated answer must say what it says (in any wording): a small model shown two sentences may
-    copy only the lesser one, and then the answer loses the fact the letters state most plainly."""
+    A generated answer must say what it says, in any wording (a kept sentence must be closer to it than to
+    any other sentence of the passages it cites): a small model shown two sentences may copy only the
+    lesser one, and then the answer loses the fact the letters state most plainly."""
     quoted = quoted_sentences(extractive.citations[:1], ctx)
     ids = [i for ids in quoted.values() for i in ids]
     p = {c.idx: c.p for c in cands}
@@ -149,7 +150,7 @@ def generate(q: Question, hits: list, sims: dict[str, float], ctx: Context, mode
             kept.append(v)
             held.append(("" if len(kept) == 1 else " ") + renumber.render(v))
             kind_held = kind_held or holds_kind(q.kind, v.claim.text)
-            anchored = anchored or float(vectors[prep.anchor] @ v.vector) >= gs.min_similarity
+            anchored = anchored or checker.basis(v) == prep.anchor
             if kind_held and anchored:
                 first_s = first_s if first_s is not None else time.perf_counter() - t0
                 yield "".join(held)

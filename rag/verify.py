@@ -219,6 +219,13 @@ class Checker:
             or (cited[0],)
         return Verdict(claim, True, "", holding, cov, sim, vec)
 
+    def basis(self, v: Verdict) -> int | None:
+        """The passage sentence a kept claim is closest to, among those of the fragments it cites."""
+        rows = [i for n in v.markers for i in self.evidence[n].sentences]
+        if v.vector is None or not rows:
+            return None
+        return rows[int(np.argmax(self.vectors[rows] @ v.vector))]
+
     def best_sentence(self, n: int, verdicts: list[Verdict]) -> int:
         """The sentence of fragment ``n``'s passage that best supports the kept claims citing it."""
         ev = self.evidence[n]
