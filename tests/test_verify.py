@@ -121,3 +121,34 @@ def test_the_quote_is_the_sentence_that_holds_the_claim(checker, engine):
     sentence = engine.context().sentences[i]
     text = engine.document(sentence.doc_id)["text"]
     assert "€70 miljoen" in text[sentence.start:sentence.end]
+
+
+@pytest.fixture(scope="module")
+def prepared(engine):
+    """What generation starts from for QUESTION (relevance off, so that the anchor rule is what is tested)."""
+    q = engine.analyse(QUESTION)
+    hits, sims = engine.retrieve(q, 5)
+    return prepare(q, hits, sims, engine.context(), engine.model, None, engine.embed_query,
+                   engine.view.sentence_vectors, GenerationSettings(min_relevance=0.0))
+
+
+def test_the_model_is_shown_exactly_what_the_extractive_answer_quotes(prepared, engine):
+    ctx = engine.context()
+    first = prepared.extractive.citations[0]
+    shown = " ".join(ctx.sentences[i].text for i in prepared.frags[0].sentences)
+    assert prepared.frags[0].chunk_id == first.chunk_id
+    assert " ".join(shown.split()) == " ".join(first.quote.split())
+    assert all(len(f.sentences) == 1 for f in prepared.frags[len(prepared.extractive.citations):])
+
+
+def test_a_generated_answer_must_say_what_the_best_quoted_sentence_says(prepared, engine):
+    """The anchor is the €70 miljoen sentence; the €5 mln sentence beside it, copied alone, does not rest on it."""
+    ctx = engine.context()
+    check, anchor = prepared.checker, prepared.anchor
+    assert "€70 miljoen" in ctx.sentences[anchor].text
+    (good,), _ = split_claims(GOOD.format(money=1), final=True)
+    (lesser,), _ = split_claims("Circa € 5 mln. is bestemd voor de publiekscampagne. [1]", final=True)
+    kept_good, kept_lesser = check.check(good), check.check(lesser)
+    assert kept_good.kept and check.basis(kept_good) == anchor
+    assert kept_lesser.kept, kept_lesser.reason
+    assert check.basis(kept_lesser) != anchor
