@@ -209,9 +209,7 @@ class Checker:
         if sim < self.min_similarity:
             return Verdict(claim, False, f"zegt iets anders dan de bron (gelijkenis {sim:.2f})", (), cov, sim)
         if self.top_relevance > 0 and self.min_relevance > 0:
-            rows = [i for e in evs for i in e.sentences]
-            basis = rows[int(np.argmax(self.vectors[rows] @ vec))]
-            rel = self.relevance.get(basis, 0.0) / self.top_relevance
+            rel = self.relevance.get(self.closest(evs, vec), 0.0) / self.top_relevance
             if rel < self.min_relevance:
                 return Verdict(claim, False, f"steunt op een zin die de vraag niet beantwoordt ({rel:.2f})", (),
                                cov, sim)
@@ -219,12 +217,14 @@ class Checker:
             or (cited[0],)
         return Verdict(claim, True, "", holding, cov, sim, vec)
 
+    def closest(self, evs: list[Evidence], vec: np.ndarray) -> int | None:
+        """The passage sentence of ``evs`` closest in meaning to ``vec``."""
+        rows = [i for e in evs for i in e.sentences]
+        return rows[int(np.argmax(self.vectors[rows] @ vec))] if rows else None
+
     def basis(self, v: Verdict) -> int | None:
         """The passage sentence a kept claim is closest to, among those of the fragments it cites."""
-        rows = [i for n in v.markers for i in self.evidence[n].sentences]
-        if v.vector is None or not rows:
-            return None
-        return rows[int(np.argmax(self.vectors[rows] @ v.vector))]
+        return None if v.vector is None else self.closest([self.evidence[n] for n in v.markers], v.vector)
 
     def best_sentence(self, n: int, verdicts: list[Verdict]) -> int:
         """The sentence of fragment ``n``'s passage that best supports the kept claims citing it."""
