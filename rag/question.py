@@ -61,13 +61,14 @@ _LETTER = r"(brief|brieven|kamerbrief|agenda|agenda's|beantwoording|antwoorden|a
 _FACTS: list[tuple[str, re.Pattern]] = [
     ("reference", re.compile(r"\b(kenmerk|referentie|kamerstuk\w*|nummer van de brief|reference( number)?)\b")),
     ("sender", re.compile(
-        r"\b(ondertekend\w*|ondertekende|getekend|afzender|ondertekenaar\w*|signed|signatory|"
+        r"\b(ondertekend\w*|ondertekende|getekend|tekende|tekenden|afzender|ondertekenaar\w*|signed|signatory|"
+        r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|van|onder) .*\b" + _LETTER + r"|"
         r"(wie|welke minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
         r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed))\b")),
     ("date", re.compile(
         r"\b(gedateerd|dagtekening|dated|van welke datum|(wanneer|welke datum|op welke datum|when)\b.*\b"
         r"(verstuurd|gestuurd|verzonden|ondertekend|geschreven|aangeboden|sent|written|signed)"
-        r"|datum van (de|het|deze) " + _LETTER + r")\b")),
+        r"|datum van (de|het|deze|die) " + _LETTER + r"|date of (the|this|that) " + _LETTER + r")\b")),
 ]
 
 
@@ -118,6 +119,10 @@ _NOT_PLURAL = {"ministerie", "is", "was", "has", "does", "wordt", "worden", "zij
 _OTHER_LETTER = re.compile(r"\b(eerdere|vorige|genoemde|aangehaalde|bedoelde|andere)\b")
 _OTHER_DOCUMENT = re.compile(r"\b(vragen|verzoek|motie|moties|toezegging|kamervragen|questions|request|motion)\b")
 _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
+# a date or number asked of something else the letters mention: a report, a declaration, a summit, troops
+_OTHER_THING = re.compile(r"\b(rapport\w*|reports?|verklaring\w*|declarations?|communiqu\w*|\w*visie|strateg\w*|"
+                          r"advies|top|summit|units|eenheden|troops|militairen)\b")
+_THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|letters?|agenda\w*|beantwoording|antwoorden|answers|toelichting)\b")
 
 
 def letter_facts(question: str) -> list[str]:
@@ -125,7 +130,8 @@ def letter_facts(question: str) -> list[str]:
     ("Wie ondertekende de brief en wat is het kenmerk?" asks two).
 
     Not when it asks about another document the letter mentions ("de eerdere Kamerbrief",
-    "het kenmerk van de Kamervragen"): that is answered from the text like any other question.
+    "het kenmerk van de Kamervragen", "de datum van de gezamenlijke verklaring" when no letter is named):
+    that is answered from the text like any other question.
     """
     q = fold(question)
     if _OTHER_LETTER.search(q):
@@ -134,6 +140,8 @@ def letter_facts(question: str) -> list[str]:
     for name, pat in _FACTS:
         if pat.search(q):
             if name == "reference" and _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):
+                continue
+            if name != "sender" and not _THE_LETTER.search(q) and _OTHER_THING.search(q):
                 continue
             found.append(name)
     return found

@@ -80,6 +80,18 @@ def test_a_question_about_a_letter_cites_its_letterhead(engine):
     assert_citations_hold(engine, signer)
 
 
+def test_signers_of_the_letters_of_several_years_are_each_named(engine):
+    ans = engine.answer("Wie was minister van Defensie bij de NAVO-brieven van 2021, 2023 en 2025?")
+    assert not ans.abstained
+    assert all(name in ans.answer for name in ("Bijleveld-Schouten", "Ollongren", "Brekelmans")), ans.answer
+    assert_citations_hold(engine, ans)
+
+
+def test_the_date_of_a_declaration_a_letter_mentions_comes_from_the_text(engine):
+    ans = engine.answer("Van welke datum is de gezamenlijke EU-NAVO-verklaring?")
+    assert not ans.abstained and "10 januari 2023" in ans.answer
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer

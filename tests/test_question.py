@@ -51,10 +51,17 @@ def test_question_kind(question, kind):
         ("Wanneer is de brief over concrete weerbaarheidsdoelen verstuurd?", "date"),
         ("Van welke datum is de beantwoording door Defensie?", "date"),
         ("Wie heeft de geannoteerde agenda van 2021 ondertekend?", "sender"),
+        ("wie tekenden namens BuZa de agenda van 2021 en de Vilnius-agenda?", "sender"),
+        ("Wie was minister van Defensie bij de NAVO-brieven van 2021, 2023 en 2025?", "sender"),
+        ("Wie was minister van Defensie tijdens de NAVO-top in Vilnius?", None),  # about the summit, not a letter
         ("Wat is het Kamerstuknummer van de brief met de agenda voor Vilnius?", "reference"),
         ("Wanneer vindt de NAVO-top plaats?", None),  # about the event, not the letter
         ("kenmerk Kamervragen Van Houwelingen", None),  # the questions' kenmerk, stated in the text
         ("Wanneer is de eerdere Kamerbrief over weerbaarheid verstuurd?", None),  # another letter it mentions
+        ("Van welke datum is de gezamenlijke EU-NAVO-verklaring?", None),  # a declaration the letter mentions
+        ("Welk Kamerstuknummer heeft de Defensievisie 2035?", None),  # a policy paper the letter cites
+        ("Since when were the Dutch units sent to Afghanistan ready for deployment?", None),  # troops, not a letter
+        ("Op welke datum is de kabinetsbrief over de stand van zaken verstuurd?", "date"),
     ],
 )
 def test_letter_fact(question, fact):
@@ -120,6 +127,8 @@ def test_a_question_may_ask_several_facts_of_a_letter():
     assert letter_facts("Wie heeft de brief ondertekend en wat is het kenmerk?") == ["reference", "sender"]
     assert letter_facts("Wat is de dagtekening van de brief?") == ["date"]
     assert letter_facts("Wat staat er over Afghanistan?") == []
+    assert letter_facts("Who signed the agenda for the Vilnius summit and what is the date of that letter?") == [
+        "sender", "date"]
 
 
 def test_the_question_is_analysed_once_into_one_object(engine):
