@@ -257,6 +257,12 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     if other is not None and all(c.idx != other for c in chosen) and not ctx.sentences[other].text.rstrip(
             ).endswith("?"):
         chosen.append(Candidate(other, best.passage_rank, best.dense, best.x, best.meets, best.kinds, best.p, best.a))
+    # any quoted conclusion ("... heeft daarom langer nodig") brings the reason before it when the question asks why
+    for c in list(chosen) if q.kind == "reason" else ():
+        before = ctx.neighbour(c.idx, -1)
+        if (len(chosen) < ctx.max_sentences and before is not None and CONSEQUENCE.search(ctx.sentences[c.idx].text)
+                and all(o.idx != before for o in chosen) and not ctx.sentences[before].text.rstrip().endswith("?")):
+            chosen.append(Candidate(before, c.passage_rank, c.dense, c.x, c.meets, c.kinds, c.p, c.a))
     return chosen
 
 

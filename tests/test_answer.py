@@ -92,6 +92,12 @@ def test_the_date_of_a_declaration_a_letter_mentions_comes_from_the_text(engine)
     assert not ans.abstained and "10 januari 2023" in ans.answer
 
 
+def test_a_why_question_gets_the_reason_before_a_quoted_conclusion(engine):
+    """'... heeft daarom langer nodig' says that, not why: the sentence before it does."""
+    ans = engine.answer("Waarom komt de uitgebreidere weerbaarheidsbrief pas in het najaar?")
+    assert not ans.abstained and "kost tijd" in ans.answer
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
