@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -199,6 +199,15 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+def _beside(c: Candidate, step: int, chosen: list[Candidate], ctx: Context) -> Candidate | None:
+    """The sentence ``step`` away from ``c`` in its passage, quoted on ``c``'s scores; None when there is none,
+    it is chosen already, or it is a question."""
+    idx = ctx.neighbour(c.idx, step)
+    if idx is None or any(o.idx == idx for o in chosen) or ctx.sentences[idx].text.rstrip().endswith("?"):
+        return None
+    return replace(c, idx=idx)
+
+
 def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectParams) -> list[Candidate]:
     """Greedy for coverage: add a sentence only when it covers something the chosen ones do not."""
     order = sorted((c for c in cands if not _is_question(ctx, c)), key=lambda c: -c.p)
@@ -253,16 +262,13 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     # ("... heeft daarom ...") brings the reason before it when the question asks why
     text = ctx.sentences[best.idx].text
     lean = +1 if text.rstrip().endswith(":") else -1 if q.kind == "reason" and CONSEQUENCE.search(text) else 0
-    other = ctx.neighbour(best.idx, lean) if lean else None
-    if other is not None and all(c.idx != other for c in chosen) and not ctx.sentences[other].text.rstrip(
-            ).endswith("?"):
-        chosen.append(Candidate(other, best.passage_rank, best.dense, best.x, best.meets, best.kinds, best.p, best.a))
-    # any quoted conclusion ("... heeft daarom langer nodig") brings the reason before it when the question asks why
+    if lean and (extra := _beside(best, lean, chosen, ctx)):
+        chosen.append(extra)
+    # so does any other quoted conclusion, while there is room
     for c in list(chosen) if q.kind == "reason" else ():
-        before = ctx.neighbour(c.idx, -1)
-        if (len(chosen) < ctx.max_sentences and before is not None and CONSEQUENCE.search(ctx.sentences[c.idx].text)
-                and all(o.idx != before for o in chosen) and not ctx.sentences[before].text.rstrip().endswith("?")):
-            chosen.append(Candidate(before, c.passage_rank, c.dense, c.x, c.meets, c.kinds, c.p, c.a))
+        if (len(chosen) < ctx.max_sentences and CONSEQUENCE.search(ctx.sentences[c.idx].text)
+                and (extra := _beside(c, -1, chosen, ctx))):
+            chosen.append(extra)
     return chosen
 
 
