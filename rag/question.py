@@ -122,7 +122,7 @@ _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 # a date or number asked of something else the letters mention: a report, a declaration, a summit, troops
 _OTHER_THING = re.compile(r"\b(rapport\w*|reports?|verklaring\w*|declarations?|communiqu\w*|\w*visie|strateg\w*|"
                           r"advies|top|summit|units|eenheden|troops|militairen)\b")
-_THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|letters?|agenda\w*|beantwoording|antwoorden|answers|toelichting)\b")
+_THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
 
 
 def letter_facts(question: str) -> list[str]:
