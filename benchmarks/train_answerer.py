@@ -38,30 +38,11 @@ DEFAULT_SETS = {
     "d": ["evals/bank/d.jsonl", "evals/bank/d_followups.jsonl"],
     "e": ["evals/bank/e.jsonl", "evals/bank/e_followups.jsonl"],
     "f": ["evals/bank/f.jsonl", "evals/bank/f_followups.jsonl"],
-    # blind sets, after their first-contact figures were recorded (G stays out: it is the CI quality gate;
-    # sets written later join once their first contact is recorded)
-    "h": ["evals/blind/h.jsonl", "evals/blind/h_followups.jsonl"],
-    "i": ["evals/blind/i.jsonl", "evals/blind/i_followups.jsonl"],
-    "j": ["evals/blind/j.jsonl", "evals/blind/j_followups.jsonl"],
-    "k": ["evals/blind/k.jsonl", "evals/blind/k_followups.jsonl"],
-    "l": ["evals/blind/l.jsonl", "evals/blind/l_followups.jsonl"],
-    "m": ["evals/blind/m.jsonl", "evals/blind/m_followups.jsonl"],
-    "n": ["evals/blind/n.jsonl", "evals/blind/n_followups.jsonl"],
-    "o": ["evals/blind/o.jsonl", "evals/blind/o_followups.jsonl"],
-    "p": ["evals/blind/p.jsonl", "evals/blind/p_followups.jsonl"],
-    "q": ["evals/blind/q.jsonl", "evals/blind/q_followups.jsonl"],
-    "r": ["evals/blind/r.jsonl", "evals/blind/r_followups.jsonl"],
-    "s": ["evals/blind/s.jsonl", "evals/blind/s_followups.jsonl"],
-    "t": ["evals/blind/t.jsonl", "evals/blind/t_followups.jsonl"],
-    "u": ["evals/blind/u.jsonl", "evals/blind/u_followups.jsonl"],
-    "v": ["evals/blind/v.jsonl", "evals/blind/v_followups.jsonl"],
-    "w": ["evals/blind/w.jsonl", "evals/blind/w_followups.jsonl"],
-    "x": ["evals/blind/x.jsonl", "evals/blind/x_followups.jsonl"],
-    "y": ["evals/blind/y.jsonl", "evals/blind/y_followups.jsonl"],
-    "z": ["evals/blind/z.jsonl", "evals/blind/z_followups.jsonl"],
-    "aa": ["evals/blind/aa.jsonl", "evals/blind/aa_followups.jsonl"],
-    "ab": ["evals/blind/ab.jsonl", "evals/blind/ab_followups.jsonl"],
 }
+# blind sets, after their first-contact figures were recorded (G stays out: it is the CI quality gate; sets written
+# later join once their first contact is recorded)
+DEFAULT_SETS |= {name: [f"evals/blind/{name}.jsonl", f"evals/blind/{name}_followups.jsonl"]
+                 for name in "h i j k l m n o p q r s t u v w x y z aa ab".split()}
 GRID = {"min_p": [0.05], "ratio": [0.15, 0.2, 0.25, 0.35], "min_gain": [0.0], "cover_stop_reason": [0.9, 1.01]}
 
 
