@@ -203,9 +203,10 @@ def _beside(c: Candidate, step: int, chosen: list[Candidate], ctx: Context) -> C
     """The sentence ``step`` away from ``c`` in its passage, quoted on ``c``'s scores; None when there is none,
     it is chosen already, or it is a question."""
     idx = ctx.neighbour(c.idx, step)
-    if idx is None or any(o.idx == idx for o in chosen) or ctx.sentences[idx].text.rstrip().endswith("?"):
+    if idx is None or any(o.idx == idx for o in chosen):
         return None
-    return replace(c, idx=idx)
+    other = replace(c, idx=idx)
+    return None if _is_question(ctx, other) else other
 
 
 def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectParams) -> list[Candidate]:
