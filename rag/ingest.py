@@ -214,16 +214,42 @@ def build_record(src: SourceDoc, settings: Settings, content_hash_: str) -> dict
     }
 
 
-def embed_record(record: dict, embedder: Embedder, batch_size: int = 16) -> tuple[list[TextNode], list[TextNode]]:
-    """Passage and sentence nodes with vectors, through llama-index ingestion pipelines."""
-    doc = Document(id_=record["doc_id"], text=record["text"], metadata={"_record": record},
-                   excluded_embed_metadata_keys=["_record"], excluded_llm_metadata_keys=["_record"])
-    adapter = EmbedderAdapter(embedder, batch_size)
-    out = []
-    for kind in ("chunks", "sentences"):
+def embed_records(records: list[dict], embedder: Embedder, batch_size: int = 16) -> list[tuple[list, list]]:
+    """Passage and sentence nodes with vectors per record, through llama-index ingestion pipelines.
+
+    Several letters go through one pipeline run, so an accelerator gets full batches instead of one letter's
+    dozen passages at a time.
+    """
+    docs = [Document(id_=r["doc_id"], text=r["text"], metadata={"_record": r},
+                     excluded_embed_metadata_keys=["_record"], excluded_llm_metadata_keys=["_record"])
+            for r in records]
+    adapter = EmbedderAdapter(embedder, group_size(batch_size))  # one call per group: the embedder sorts by length
+    per_doc: dict[str, tuple[list, list]] = {r["doc_id"]: ([], []) for r in records}
+    for k, kind in enumerate(("chunks", "sentences")):
         pipeline = IngestionPipeline(transformations=[LetterSplitter(kind=kind), adapter], disable_cache=True)
-        out.append(pipeline.run(documents=[doc], show_progress=False))
-    return out[0], out[1]
+        for node in pipeline.run(documents=docs, show_progress=False):
+            per_doc[node.metadata["doc_id"]][k].append(node)
+    return [per_doc[r["doc_id"]] for r in records]
+
+
+def group_size(batch_size: int) -> int:
+    """Texts handed to the embedder at once: eight of its batches (llama-index allows at most 2,048)."""
+    return min(2048, max(8 * batch_size, 256))
+
+
+def embed_groups(todo: list, batch_size: int) -> Iterable[list]:
+    """Consecutive letters whose passages and sentences fill at least a few embedding batches together."""
+    want = group_size(batch_size)
+    group: list = []
+    texts = 0
+    for item in todo:
+        group.append(item)
+        texts += len(item[-1]["chunks"]) + len(item[-1]["sentences"])
+        if texts >= want:
+            yield group
+            group, texts = [], 0
+    if group:
+        yield group
 
 
 # --- discovery --------------------------------------------------------------------------------
@@ -318,29 +344,33 @@ def ingest(
             store.delete_versions(doc_id, keep_hash=h)
         pending.clear()
 
+    bar = tqdm(total=len(todo), desc="Brieven indexeren", unit="brief", disable=not show)
     try:
-        for src, h, record in tqdm(todo, desc="Brieven indexeren", unit="brief", disable=not show):
-            old = manifest.documents.get(src.doc_id)
+        for group in embed_groups(todo, settings.embed_batch_size):
             te = time.perf_counter()
-            chunk_nodes, sentence_nodes = embed_record(record, embedder, settings.embed_batch_size)
+            embedded = embed_records([record for _, _, record in group], embedder, settings.embed_batch_size)
             summary.embed_seconds += time.perf_counter() - te
-            summary.embedded_passages += len(chunk_nodes)
-            summary.embedded_sentences += len(sentence_nodes)
-            store.write_original(src.doc_id, h, src.suffix, src.data)
-            store.write_record(record)
-            store.add_nodes("chunks", chunk_nodes)
-            store.add_nodes("sentences", sentence_nodes)
-            manifest.documents[src.doc_id] = {
-                "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
-                "pipeline": PIPELINE_VERSION,
-                "metadata": record["metadata"],
-            }
-            pending.append((src.doc_id, h))
-            (summary.updated if old else summary.added).append(src.doc_id)
-            if time.monotonic() - last_commit >= COMMIT_EVERY_S:
+            for (src, h, record), (chunk_nodes, sentence_nodes) in zip(group, embedded, strict=True):
+                old = manifest.documents.get(src.doc_id)
+                summary.embedded_passages += len(chunk_nodes)
+                summary.embedded_sentences += len(sentence_nodes)
+                store.write_original(src.doc_id, h, src.suffix, src.data)
+                store.write_record(record)
+                store.add_nodes("chunks", chunk_nodes)
+                store.add_nodes("sentences", sentence_nodes)
+                manifest.documents[src.doc_id] = {
+                    "hash": h, "origin": src.origin, "source": src.source, "chunks": len(record["chunks"]),
+                    "pipeline": PIPELINE_VERSION,
+                    "metadata": record["metadata"],
+                }
+                pending.append((src.doc_id, h))
+                (summary.updated if old else summary.added).append(src.doc_id)
+                bar.update(1)
+            if time.monotonic() - last_commit >= COMMIT_EVERY_S:  # a whole group goes live at once
                 switch()
                 last_commit = time.monotonic()
     finally:  # the letters written in full go live, also when a later one fails
+        bar.close()
         if pending:
             switch()
     if not todo:  # a run that wrote letters committed them in its last switch; writing the manifest again cost

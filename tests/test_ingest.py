@@ -85,10 +85,12 @@ class FailingEmbedder:
 def test_a_failed_run_keeps_the_old_version_of_every_letter_whole(tmp_path, corpus_copy, embedder):
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False)
     Engine(settings, embedder=embedder).ingest([corpus_copy], progress=False)
-    before = Engine(settings, embedder=embedder).document("003_cd6cc0e004d35c7e")["text"]
+    before = Engine(settings, embedder=embedder).document("004_0eaa6607556f058b")["text"]
 
     for f in corpus_copy.glob("00*.txt"):
         f.write_text(f.read_text() + "\n\nNaschrift bij deze versie.\n")
+    # The ingest embeds letters in groups of at least 256 texts: 000-003, then 004. Two calls per group (passages,
+    # sentences): the third call, the last letter's passages, fails.
     failing = Engine(settings, embedder=FailingEmbedder(embedder, fail_after=3))
     with pytest.raises(RuntimeError, match="simulated crash"):
         failing.ingest([corpus_copy], progress=False)
@@ -96,7 +98,8 @@ def test_a_failed_run_keeps_the_old_version_of_every_letter_whole(tmp_path, corp
     after = Engine(settings, embedder=embedder)
     after.load()
     assert len(after.known_doc_ids()) == 5
-    assert after.document("003_cd6cc0e004d35c7e")["text"] == before  # not reached: old version, whole
+    assert after.document("004_0eaa6607556f058b")["text"] == before  # not reached: old version, whole
+    assert "Naschrift" in after.document("003_cd6cc0e004d35c7e")["text"]  # written in full before: live
     consistent(after)
     summary = after.ingest([corpus_copy], progress=False)
     assert len(summary.updated) + len(summary.unchanged) == 5
