@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -214,6 +215,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
                 eng.load()
             except IndexNotReady as e:
                 log.warning("index niet klaar: %s", e)
+        if eng is not None and hasattr(eng.embedder, "warm"):  # the passage model, for the first upload
+            threading.Thread(target=eng.embedder.warm, name="warm-embedder", daemon=True).start()
         watcher = IndexWatcher(eng, settings.reload_seconds).start() if eng is not None else None
         yield
         if watcher is not None:

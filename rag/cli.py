@@ -62,6 +62,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = Engine(settings)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    if not args.json:
+        print(f"Inbedden met {engine.embedder.describe()}", file=sys.stderr)
     summary = engine.ingest(paths, rebuild=args.rebuild)
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))

