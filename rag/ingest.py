@@ -33,7 +33,7 @@ from rag import metadata as meta
 from rag.chunking import chunk
 from rag.config import Settings
 from rag.documents import SUFFIXES, check_name, read_document
-from rag.embed import Embedder
+from rag.embed import Embedder, group_size
 from rag.errors import IngestError
 from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
@@ -230,11 +230,6 @@ def embed_records(records: list[dict], embedder: Embedder, batch_size: int = 16)
         for node in pipeline.run(documents=docs, show_progress=False):
             per_doc[node.metadata["doc_id"]][k].append(node)
     return [per_doc[r["doc_id"]] for r in records]
-
-
-def group_size(batch_size: int) -> int:
-    """Texts handed to the embedder at once: eight of its batches (llama-index allows at most 2,048)."""
-    return min(2048, max(8 * batch_size, 256))
 
 
 def embed_groups(todo: list, batch_size: int) -> Iterable[list]:
