@@ -5,6 +5,10 @@ server, search and answer path.
     python benchmarks/bench_scale.py --letters 1000 --json benchmarks/results/scale_1000.json
     python benchmarks/bench_scale.py --plot benchmarks/results/scale_*.json --png benchmarks/scale.png \
         [--before earlier/scale_*.json]
+    python benchmarks/bench_scale.py --keep DIR --reuse scale_10000.json --json scale_10000_again.json
+
+(``--keep DIR`` keeps the built collection; ``--reuse`` measures serving again on it without the build, for a change
+to the serving side: the ingest figures are the earlier run's.)
 
 The collection: the five real letters plus N-5 synthetic ones, each a recombination of 12-30 paragraphs
 of the real letters with numbers and years perturbed, under its own title and date (so the real letters
@@ -114,13 +118,30 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run(n: int, seed: int, keep: Path | None) -> dict:
-    import httpx
+def run(n: int, seed: int, keep: Path | None, reuse: dict | None = None) -> dict:
+    """Build the collection and measure it; with ``reuse`` (the figures of an earlier run kept in ``keep``), skip
+    the build and measure serving again on the kept index (after a change to the serving side)."""
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    if reuse is not None:
+        names = sorted(f.name for f in (work / "corpus").iterdir())
+        result = {k: reuse[k] for k in ("letters", "passages", "ingest_s", "ingest_s_with_replay", "index_mb")}
+        again = (work / "corpus" / names[-1]).read_text(encoding="utf-8")  # a new letter: another name and title
+        result.update(serve(work / "index", (f"synth_again_{int(time.time())}.txt", f"Opnieuw: {again}")))
+        result["reused_build"] = True
+        return result
+    result, upload = build(n, seed, work)
+    result.update(serve(work / "index", upload))
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
 
+
+def build(n: int, seed: int, work: Path) -> tuple[dict, tuple[str, str]]:
+    """The collection in ``work``: corpus and index, built through our ingest. Returns its figures and the letter
+    kept back for the upload."""
     from rag.config import Settings
     from rag.engine import Engine
 
-    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench_scale_"))
     corpus, index = work / "corpus", work / "index"
     shutil.rmtree(work, ignore_errors=True)
     corpus.mkdir(parents=True)
@@ -145,8 +166,15 @@ def run(n: int, seed: int, keep: Path | None) -> dict:
               "ingest_s_with_replay": round(ingest_total, 1), "index_mb": round(du_mb(index), 1)}
     print(f"# ingested {n_docs} letters in {ingest_total:.1f} s ({replay.seconds:.1f} s replaying vectors)",
           file=sys.stderr)
+    return result, upload
+
+
+def serve(index: Path, upload: tuple[str, str]) -> dict:
+    """``rag serve`` on ``index`` in its own process: memory, the dev set's searches and answers, one upload."""
+    import httpx
 
     dev = load_set(ROOT / "evals" / "dev.jsonl")
+    result: dict = {}
     os.environ["RAG_ADMIN_KEY"] = "bench-scale"
     with rag_serve(str(index), ui=False, ready_within_s=3600) as (base, pid), \
             httpx.Client(base_url=base, timeout=300) as client:
@@ -175,8 +203,6 @@ def run(n: int, seed: int, keep: Path | None) -> dict:
         "answer_p50_ms": round(statistics.median(answer_ms), 1), "answer_p95_ms": round(percentile(answer_ms, 95), 1),
         "dev_hit5": round(sum(hits) / len(hits), 3), "machine": machine(),
     })
-    if not keep:
-        shutil.rmtree(work, ignore_errors=True)
     return result
 
 
@@ -215,6 +241,8 @@ def main() -> None:
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="build in this folder and keep it (default: a temporary one, removed)")
+    ap.add_argument("--reuse", help="with --keep: the JSON of the run that built that folder; measure serving again "
+                    "on it without building")
     ap.add_argument("--plot", nargs="+", help="result files to plot instead of running")
     ap.add_argument("--before", nargs="+", help="with --plot: an earlier run's result files, drawn dashed")
     ap.add_argument("--png", default=str(ROOT / "benchmarks" / "scale.png"))
@@ -222,9 +250,14 @@ def main() -> None:
     if a.plot:
         plot(a.plot, a.png, a.before)
         return
-    if not a.letters:
+    if a.reuse:
+        if not a.keep:
+            ap.error("--reuse needs --keep DIR (the folder that run built)")
+        result = run(0, a.seed, Path(a.keep), json.loads(Path(a.reuse).read_text(encoding="utf-8")))
+    elif not a.letters:
         ap.error("--letters N (or --plot FILES)")
-    result = run(a.letters, a.seed, Path(a.keep) if a.keep else None)
+    else:
+        result = run(a.letters, a.seed, Path(a.keep) if a.keep else None)
     text = json.dumps(result, indent=1)
     print(text)
     if a.json:

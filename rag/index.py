@@ -41,7 +41,7 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.catalog import CHROMA_PAGE, ChromaCatalog, FileCatalog, Manifest, sweep_collection, versions_where
+from rag.catalog import CHROMA_PAGE, MANIFEST, ChromaCatalog, FileCatalog, Manifest, sweep_collection, versions_where
 from rag.config import Settings
 
 __all__ = ["CHROMA_PAGE", "IndexStore", "Manifest"]
@@ -66,14 +66,19 @@ class IndexStore:
             self._lock = _PROCESS_LOCKS.setdefault(str(self.root.resolve()), threading.RLock())
         self._depth = 0
         self._mode = ""
+        self._seen: tuple | None = None  # the manifest file as the open client last saw it
 
     # --- sessions ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def session(self, write: bool = False) -> Iterator[IndexStore]:
-        """Exclusive (``write``) or shared use of the index across processes, with a fresh Chroma client.
+        """Exclusive (``write``) or shared use of the index across processes.
 
         Re-entrant in a thread (a read inside a write reuses the write's lock); threads of one
-        process take turns. Waits while another process writes.
+        process take turns. Waits while another process writes. An embedded Chroma client is kept
+        from one session to the next while no other process has committed since (its first use
+        loads a collection's segments: seconds at 10,000 letters); after another process's commit
+        it is opened afresh, so what that process wrote is read. A server's client is opened afresh
+        at every session.
         """
         with self._lock:
             if self._depth:
@@ -89,15 +94,26 @@ class IndexStore:
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-                self.close()  # whatever another process wrote since is read afresh
+                if self.settings.chroma_host or self._token() != self._seen:
+                    self.close()  # whatever another process wrote since is read afresh
                 self._depth, self._mode = 1, "write" if write else "read"
                 try:
                     yield self
                 finally:
                     self._depth, self._mode = 0, ""
-                    self.close()
+                    self._seen = self._token()
             finally:
                 os.close(fd)  # releases the lock
+
+    def _token(self) -> tuple | None:
+        """What changes when any process commits to a folder index: the manifest file (replaced whole at each
+        commit). With a Chroma server each session opens a fresh client (cheap: the server holds the segments),
+        so collections another process recreated are looked up again."""
+        try:
+            st = (self.root / MANIFEST).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def close(self) -> None:
         """Drop the Chroma client (the next use opens a fresh one)."""

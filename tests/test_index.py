@@ -2,6 +2,10 @@
 
 import pytest
 
+from rag.catalog import Manifest
+from rag.config import Settings
+from rag.index import IndexStore
+
 
 @pytest.mark.parametrize("kind", ["chunks", "sentences"])
 def test_collections_never_use_chromas_own_embedding_function(engine, kind):
@@ -18,3 +22,19 @@ def test_every_live_passage_and_sentence_has_a_vector(engine):
     assert engine.store.vectors("sentences")._collection.count() == len(view.sentences)
     got = engine.store.vectors("chunks")._collection.get(ids=[view.passages[0].chunk_id], include=["embeddings"])
     assert len(got["embeddings"][0]) == engine.embedder.dim
+
+
+def test_a_session_keeps_the_chroma_client_until_another_process_commits(tmp_path):
+    # Opening a client and its collections' segments costs seconds at 10,000 letters: an upload should not pay it
+    # again while nothing changed; after someone else's commit the next session must read afresh.
+    settings = Settings(index_dir=tmp_path / "index")
+    ours, theirs = IndexStore(settings), IndexStore(settings)
+    with ours.session(write=True):
+        ours.commit(Manifest())
+        client = ours.client
+    with ours.session():
+        assert ours.client is client
+    with theirs.session(write=True):
+        theirs.commit(Manifest())
+    with ours.session():
+        assert ours.client is not client
