@@ -74,11 +74,10 @@ class IndexStore:
         """Exclusive (``write``) or shared use of the index across processes.
 
         Re-entrant in a thread (a read inside a write reuses the write's lock); threads of one
-        process take turns. Waits while another process writes. An embedded Chroma client is kept
-        from one session to the next while no other process has committed since (its first use
-        loads a collection's segments: seconds at 10,000 letters); after another process's commit
-        it is opened afresh, so what that process wrote is read. A server's client is opened afresh
-        at every session.
+        process take turns. Waits while another process writes. Each session opens a fresh Chroma
+        client, so what another process wrote is read; with ``RAG_CHROMA_KEEP_OPEN`` an embedded
+        client is kept from one session to the next while no other process has committed since (its
+        first use loads a collection's segments: seconds at 10,000 letters, and their memory).
         """
         with self._lock:
             if self._depth:
@@ -94,14 +93,17 @@ class IndexStore:
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-                if self.settings.chroma_host or self._token() != self._seen:
+                if not self.settings.chroma_keep_open or self.settings.chroma_host or self._token() != self._seen:
                     self.close()  # whatever another process wrote since is read afresh
                 self._depth, self._mode = 1, "write" if write else "read"
                 try:
                     yield self
                 finally:
                     self._depth, self._mode = 0, ""
-                    self._seen = self._token()
+                    if self.settings.chroma_keep_open:
+                        self._seen = self._token()
+                    else:
+                        self.close()
             finally:
                 os.close(fd)  # releases the lock
 

@@ -24,10 +24,10 @@ def test_every_live_passage_and_sentence_has_a_vector(engine):
     assert len(got["embeddings"][0]) == engine.embedder.dim
 
 
-def test_a_session_keeps_the_chroma_client_until_another_process_commits(tmp_path):
+def test_with_keep_open_a_session_keeps_the_chroma_client_until_another_process_commits(tmp_path):
     # Opening a client and its collections' segments costs seconds at 10,000 letters: an upload should not pay it
     # again while nothing changed; after someone else's commit the next session must read afresh.
-    settings = Settings(index_dir=tmp_path / "index")
+    settings = Settings(index_dir=tmp_path / "index", chroma_keep_open=True)
     ours, theirs = IndexStore(settings), IndexStore(settings)
     with ours.session(write=True):
         ours.commit(Manifest())
@@ -38,3 +38,12 @@ def test_a_session_keeps_the_chroma_client_until_another_process_commits(tmp_pat
         theirs.commit(Manifest())
     with ours.session():
         assert ours.client is not client
+
+
+def test_by_default_each_session_opens_a_fresh_chroma_client(tmp_path):
+    store = IndexStore(Settings(index_dir=tmp_path / "index"))
+    with store.session(write=True):
+        store.commit(Manifest())
+        client = store.client
+    with store.session():
+        assert store.client is not client
