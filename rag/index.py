@@ -93,14 +93,15 @@ class IndexStore:
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-                if not self.settings.chroma_keep_open or self.settings.chroma_host or self._token() != self._seen:
+                keep = self.settings.chroma_keep_open and not self.settings.chroma_host
+                if not keep or self._token() != self._seen:
                     self.close()  # whatever another process wrote since is read afresh
                 self._depth, self._mode = 1, "write" if write else "read"
                 try:
                     yield self
                 finally:
                     self._depth, self._mode = 0, ""
-                    if self.settings.chroma_keep_open:
+                    if keep:
                         self._seen = self._token()
                     else:
                         self.close()
@@ -109,8 +110,7 @@ class IndexStore:
 
     def _token(self) -> tuple | None:
         """What changes when any process commits to a folder index: the manifest file (replaced whole at each
-        commit). With a Chroma server each session opens a fresh client (cheap: the server holds the segments),
-        so collections another process recreated are looked up again."""
+        commit)."""
         try:
             st = (self.root / MANIFEST).stat()
         except FileNotFoundError:
