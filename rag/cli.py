@@ -72,6 +72,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reshard(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from rag.index import IndexStore
+
+    if not 1 <= args.shards <= 256:
+        raise UsageError("het aantal collecties moet tussen 1 en 256 liggen")
+    store = IndexStore(_settings(args))
+    with store.session(write=True):
+        before = store.shards
+        if before == args.shards:
+            print(f"De index heeft al {before} collecties per soort; niets te doen.")
+            return 0
+        total = sum(c.count() for kind in ("chunks", "sentences") for c in store.collections(kind))
+        with tqdm(total=total, unit="vector", desc="herverdelen", disable=None) as bar:
+            copied = store.reshard(args.shards, progress=bar.update)
+    print(f"{copied} vectoren verdeeld over {args.shards} collecties per soort (was {before}).")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from rag.schemas import SearchRequest
 
@@ -235,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rebuild", action="store_true", help="de index helemaal opnieuw opbouwen")
     s.add_argument("--json", action="store_true", help="samenvatting als JSON")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("reshard", help="de vectoren over N Chroma-collecties per soort verdelen (RAG_CHROMA_SHARDS)")
+    s.add_argument("shards", type=int, help="aantal collecties per soort (1 = de indeling van voor shards)")
+    s.add_argument("--index", default=argparse.SUPPRESS, help="indexmap")
+    s.set_defaults(func=cmd_reshard)
 
     def add_filters(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--doc", action="append", metavar="ID", help="alleen deze brief (herhaalbaar)")

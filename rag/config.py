@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         "at any collection size. Appended letters are split into terms with the vocabulary of the letters "
         "already there and scored with their BM25 statistics until the appended passages pass a quarter of "
         "the rest; then, and at any delete or change, the view is built whole. 0 = always append.")
+    chroma_shards: int = Field(
+        16, ge=1, le=256, description="Chroma collections each kind of vector (passages, sentences) is spread over, "
+        "by letter, when an index is first built: a change loads and writes only its letter's shard, so an upload "
+        "into 10,000 letters does not load the whole collection's vector index (seconds, and its memory). An "
+        "existing index keeps the count it was built with ('rag reshard N' changes it); 1 = one collection each, "
+        "the layout before shards.")
     chroma_keep_open: bool = Field(
         False, description="Keep the embedded Chroma client (and the collections' segments it loads) open between "
         "uses while no other process has committed, so an upload does not load them again: faster uploads into a "

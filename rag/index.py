@@ -6,7 +6,8 @@ Layout under ``index/`` (with ``RAG_CHROMA_HOST`` the catalog lives in the Chrom
     manifest.json            which version (content hash) of each letter is live
     docs/<doc_id>-<hash>.json  cleaned text, metadata, passages, sentences and page map
     originals/<doc_id>-<hash>.<ext>  the file as ingested (PDF, DOCX, text)
-    chroma/                  vectors of passages and sentences (embedded Chroma)
+    chroma/                  vectors of passages and sentences (embedded Chroma), each kind spread over
+                             ``RAG_CHROMA_SHARDS`` collections by letter
     uploads/                 letters added through the API, kept for rebuilds
     .lock                    taken by every writer (exclusive) and reader of Chroma (shared)
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -47,6 +49,7 @@ from rag.config import Settings
 __all__ = ["CHROMA_PAGE", "IndexStore", "Manifest"]
 
 LOCK = ".lock"
+_NO_VECTOR = [0.0]  # the layout item's embedding: Chroma wants one per item
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
@@ -62,6 +65,7 @@ class IndexStore:
                         else FileCatalog(self.root))
         self._client = None
         self._stores: dict[str, ChromaVectorStore] = {}
+        self._shards: int | None = None  # how many collections per kind this index has (read once per client)
         with _PROCESS_LOCKS_GUARD:
             self._lock = _PROCESS_LOCKS.setdefault(str(self.root.resolve()), threading.RLock())
         self._depth = 0
@@ -120,6 +124,7 @@ class IndexStore:
     def close(self) -> None:
         """Drop the Chroma client (the next use opens a fresh one)."""
         self._stores.clear()
+        self._shards = None
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
@@ -174,15 +179,19 @@ class IndexStore:
         rows as separate arrays cost several times the vectors' own size at 1,000 letters."""
         row = {node_id: k for k, node_id in enumerate(ids)}
         out: np.ndarray | None = None
-        col = self.vectors(kind)._collection
-        for i in range(0, len(ids), CHROMA_PAGE):
-            got = col.get(ids=ids[i:i + CHROMA_PAGE], include=["embeddings"])
-            if not len(got["ids"]):
-                continue
-            page = np.asarray(got["embeddings"], dtype=np.float32)
-            if out is None:
-                out = np.zeros((len(ids), page.shape[1]), dtype=np.float32)
-            out[[row[node_id] for node_id in got["ids"]]] = page
+        by_shard: dict[int, list[str]] = {}
+        for node_id in ids:
+            by_shard.setdefault(self.shard_of(self.doc_of(node_id), self.shards), []).append(node_id)
+        for shard, shard_ids in sorted(by_shard.items()):
+            col = self._store(kind, shard, self.shards)._collection
+            for i in range(0, len(shard_ids), CHROMA_PAGE):
+                got = col.get(ids=shard_ids[i:i + CHROMA_PAGE], include=["embeddings"])
+                if not len(got["ids"]):
+                    continue
+                page = np.asarray(got["embeddings"], dtype=np.float32)
+                if out is None:
+                    out = np.zeros((len(ids), page.shape[1]), dtype=np.float32)
+                out[[row[node_id] for node_id in got["ids"]]] = page
         if out is None:
             return np.zeros((len(ids), 1), dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -202,28 +211,80 @@ class IndexStore:
                 self._client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=chroma_settings)
         return self._client
 
-    def vectors(self, kind: str) -> ChromaVectorStore:
-        """``chunks`` or ``sentences``. Collections use cosine space and never Chroma's own embedder."""
-        if kind not in self._stores:
+    # Each kind of vector is spread over ``shards`` collections by letter, so that a change to one letter loads
+    # and writes one shard's vector index instead of the whole collection's (at 10,000 letters that load took
+    # seconds and a gigabyte). The count lives in a one-item collection (the layout), written before the first
+    # vector; an index without it has the single collections of the layout before shards.
+    def _name(self, kind: str, shard: int, shards: int) -> str:
+        base = f"{self.settings.chroma_collection}_{kind}"
+        return base if shards == 1 else f"{base}_{shard:02d}_of_{shards}"
+
+    def _layout(self):
+        name = f"{self.settings.chroma_collection}_layout"
+        return self.client.get_or_create_collection(name, embedding_function=None)
+
+    def _set_shards(self, shards: int) -> None:
+        self._layout().upsert(ids=["layout"], embeddings=[_NO_VECTOR], metadatas=[{"shards": shards}], documents=[""])
+        self._shards = shards
+
+    @property
+    def shards(self) -> int:
+        """The index's shard count: its layout's, 1 for an index from before shards, else ``RAG_CHROMA_SHARDS``."""
+        if self._shards is None:
+            names = {getattr(c, "name", c) for c in self.client.list_collections()}
+            got = (self._layout().get(ids=["layout"], include=["metadatas"])
+                   if f"{self.settings.chroma_collection}_layout" in names else {"ids": []})
+            if got["ids"]:
+                self._shards = int(got["metadatas"][0]["shards"])
+            elif f"{self.settings.chroma_collection}_chunks" in names:
+                self._shards = 1
+            elif self._mode == "write":
+                self._set_shards(self.settings.chroma_shards)
+            else:
+                return self.settings.chroma_shards  # nothing written yet: a reader finds empty collections
+        return self._shards
+
+    @staticmethod
+    def shard_of(doc_id: str, shards: int) -> int:
+        """A letter's shard: a stable hash of its id (Python's ``hash`` differs between processes)."""
+        return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=4).digest(), "big") % shards
+
+    def vectors(self, kind: str, doc_id: str = "") -> ChromaVectorStore:
+        """``chunks`` or ``sentences``, the shard holding ``doc_id``. Collections use cosine space and never
+        Chroma's own embedder."""
+        shards = self.shards
+        return self._store(kind, self.shard_of(doc_id, shards), shards)
+
+    def collections(self, kind: str) -> list:
+        """Every shard's Chroma collection of ``kind``."""
+        return [self._store(kind, k, self.shards)._collection for k in range(self.shards)]
+
+    def _store(self, kind: str, shard: int, shards: int) -> ChromaVectorStore:
+        name = self._name(kind, shard, shards)
+        if name not in self._stores:
             collection = self.client.get_or_create_collection(
-                name=f"{self.settings.chroma_collection}_{kind}",
-                metadata={"hnsw:space": "cosine"},
-                embedding_function=None,
-            )
-            self._stores[kind] = ChromaVectorStore(chroma_collection=collection)
-        return self._stores[kind]
+                name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            self._stores[name] = ChromaVectorStore(chroma_collection=collection)
+        return self._stores[name]
+
+    @staticmethod
+    def doc_of(node_id: str) -> str:
+        """The letter a passage or sentence id belongs to (ids start ``<doc_id>:<hash>:``; doc ids hold no colon)."""
+        return node_id.split(":", 1)[0]
 
     def add_nodes(self, kind: str, nodes: list[TextNode]) -> None:
-        if not nodes:
-            return
-        store = self.vectors(kind)
-        store._collection.delete(ids=[n.node_id for n in nodes])  # leftovers of an interrupted run
-        store.add(nodes)
+        by_shard: dict[int, list[TextNode]] = {}
+        for n in nodes:
+            by_shard.setdefault(self.shard_of(self.doc_of(n.node_id), self.shards), []).append(n)
+        for shard, group in by_shard.items():
+            store = self._store(kind, shard, self.shards)
+            store._collection.delete(ids=[n.node_id for n in group])  # leftovers of an interrupted run
+            store.add(group)
 
     def delete_versions(self, doc_id: str, keep_hash: str | None = None) -> None:
         """Remove vectors and records of every version of ``doc_id`` but ``keep_hash``."""
         for kind in ("chunks", "sentences"):
-            self.vectors(kind)._collection.delete(where=versions_where(doc_id, keep_hash))
+            self.vectors(kind, doc_id)._collection.delete(where=versions_where(doc_id, keep_hash))
         self.catalog.delete_versions(doc_id, keep_hash)
 
     def collect_garbage(self, manifest: Manifest, doc_ids: Collection[str] | None = None) -> int:
@@ -235,14 +296,60 @@ class IndexStore:
         if doc_ids is not None and not doc_ids:
             return 0
         live = manifest.live_keys()
-        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
-        removed = sum(sweep_collection(self.vectors(kind)._collection, where, live) for kind in ("chunks", "sentences"))
+        removed = 0
+        for kind in ("chunks", "sentences"):
+            if doc_ids is None:
+                removed += sum(sweep_collection(col, None, live) for col in self.collections(kind))
+                continue
+            by_shard: dict[int, list[str]] = {}
+            for d in sorted(doc_ids):
+                by_shard.setdefault(self.shard_of(d, self.shards), []).append(d)
+            removed += sum(sweep_collection(self._store(kind, k, self.shards)._collection,
+                                            {"doc_id": {"$in": ds}}, live) for k, ds in by_shard.items())
         return removed + self.catalog.sweep(live, doc_ids)
 
     def reset(self) -> None:
         """Empty the vectors (and a shared catalog) for a rebuild."""
         self.catalog.reset()
+        self._drop_vectors(self.shards)
+        self._set_shards(self.settings.chroma_shards)  # a rebuilt index takes today's setting
+
+    def _drop_vectors(self, shards: int) -> None:
         for kind in ("chunks", "sentences"):
-            with contextlib.suppress(Exception):  # chroma raises different types for a missing collection
-                self.client.delete_collection(f"{self.settings.chroma_collection}_{kind}")
+            for k in range(shards):
+                with contextlib.suppress(Exception):  # chroma raises different types for a missing collection
+                    self.client.delete_collection(self._name(kind, k, shards))
         self._stores.clear()
+
+    def reshard(self, shards: int, progress=None) -> int:
+        """Spread the vectors over ``shards`` collections per kind (in a write session). Every vector is copied
+        into its new shard, then the layout switches, then the old collections are dropped: a run that dies
+        leaves the old layout live (its half-made new collections are dropped at the next try). Returns the
+        vectors copied."""
+        old = self.shards
+        if shards == old:
+            return 0
+        for kind in ("chunks", "sentences"):  # leftovers of an interrupted run
+            for k in range(shards):
+                with contextlib.suppress(Exception):
+                    self.client.delete_collection(self._name(kind, k, shards))
+        copied = 0
+        for kind in ("chunks", "sentences"):
+            for col in self.collections(kind):
+                for offset in range(0, col.count(), CHROMA_PAGE):
+                    got = col.get(include=["embeddings", "metadatas", "documents"], limit=CHROMA_PAGE, offset=offset)
+                    by_shard: dict[int, list[int]] = {}
+                    for i, node_id in enumerate(got["ids"]):
+                        by_shard.setdefault(self.shard_of(self.doc_of(node_id), shards), []).append(i)
+                    for k, rows in by_shard.items():
+                        self._store(kind, k, shards)._collection.add(
+                            ids=[got["ids"][i] for i in rows], embeddings=[got["embeddings"][i] for i in rows],
+                            metadatas=[got["metadatas"][i] for i in rows],
+                            documents=[got["documents"][i] for i in rows])
+                    copied += len(got["ids"])
+                    if progress:
+                        progress(len(got["ids"]))
+        self._set_shards(shards)
+        self._drop_vectors(old)
+        self.commit(self.load_manifest())  # the same letters, a new time: other processes open the new layout
+        return copied

@@ -28,12 +28,12 @@ def consistent(engine: Engine) -> None:
     """Every live letter is served whole, and nothing else is."""
     manifest = engine.store.load_manifest()
     for kind in ("chunks", "sentences"):
-        got = engine.store.vectors(kind)._collection.get(include=["metadatas"])
-        keys = [f"{m['doc_id']}:{m['doc_hash']}" for m in got["metadatas"]]
-        assert set(keys) <= manifest.live_keys()
+        for col in engine.store.collections(kind):
+            keys = [f"{m['doc_id']}:{m['doc_hash']}" for m in col.get(include=["metadatas"])["metadatas"]]
+            assert set(keys) <= manifest.live_keys()
     for doc_id, entry in manifest.documents.items():
         rec = engine.store.read_record(doc_id, entry["hash"])
-        n = engine.store.vectors("chunks")._collection.get(where={"doc_hash": entry["hash"]})["ids"]
+        n = engine.store.vectors("chunks", doc_id)._collection.get(where={"doc_hash": entry["hash"]})["ids"]
         assert len(n) == len(rec["chunks"]) == entry["chunks"]
 
 
@@ -175,16 +175,18 @@ def test_leftovers_are_swept_in_pages_the_whole_store_by_a_folder_ingest_an_uplo
     engine.ingest([corpus], progress=False)
     monkeypatch.setattr(rag.catalog, "CHROMA_PAGE", 7)
 
-    def col():  # the store reopens its client after each write session
-        return engine.store.vectors("sentences")._collection
+    def col(doc_id: str):  # the shard holding the letter (the store reopens its client after each write session)
+        return engine.store.vectors("sentences", doc_id)._collection
 
     def leave_leftovers(doc_id: str) -> None:
-        got = col().get(where={"doc_id": "000_3289456b47e41371"}, include=["embeddings", "metadatas"], limit=10)
-        col().add(ids=[f"left-{doc_id}-{i}" for i in range(len(got["ids"]))], embeddings=got["embeddings"],
-                metadatas=[{**m, "doc_id": doc_id, "doc_hash": "interrupted"} for m in got["metadatas"]])
+        source = "000_3289456b47e41371"
+        got = col(source).get(where={"doc_id": source}, include=["embeddings", "metadatas"], limit=10)
+        col(doc_id).add(ids=[f"{doc_id}:interrupted:{i}" for i in range(len(got["ids"]))], embeddings=got["embeddings"],
+                        metadatas=[{**m, "doc_id": doc_id, "doc_hash": "interrupted"} for m in got["metadatas"]])
 
     def leftovers() -> set[str]:
-        return {m["doc_id"] for m in col().get(where={"doc_hash": "interrupted"}, include=["metadatas"])["metadatas"]}
+        return {m["doc_id"] for c in engine.store.collections("sentences")
+                for m in c.get(where={"doc_hash": "interrupted"}, include=["metadatas"])["metadatas"]}
 
     leave_leftovers("nieuwe_brief")
     leave_leftovers("001_5d30ca5876bbcd37")
