@@ -25,7 +25,7 @@ FEATURES = (
     "dense", "dense_gap", "lex", "lex_ctx", "lex_gap", "rare", "part_best", "part_min", "kind", "kind_strict",
     "reason", "list_form", "rank_inv", "first", "position", "kamervraag", "kv_answer", "footnote", "short",
     "length", "numbers", "title", "year_doc", "anaphor", "colon", "dense_rank", "lex_rank", "near_lex",
-    "slot_fill", "slot_asked", "q_english", "q_names", "q_unknown",
+    "slot_fill", "slot_asked", "q_english", "q_names", "q_unknown", "meta_echo", "lex_free", "doc_pos",
 )
 
 _ANAPHOR = re.compile(r"^(dit|deze|dat|die|daarmee|hiermee|daarin|hierin|daarnaast|daarbij|hiervoor|daarvoor|zo|"
@@ -48,6 +48,7 @@ class Context:
     max_sentences: int = 4
     _grams: dict[int, set[str]] = field(default_factory=dict)
     _title: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    _identity: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
     _sections: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
 
     def section_terms(self, section: str) -> tuple[set[str], set[str]]:
@@ -65,6 +66,15 @@ class Context:
             title = self.records[doc_id]["metadata"].get("title") or ""
             self._title[doc_id] = (set(self.analyzer.terms(title)), text_grams(title))
         return self._title[doc_id]
+
+    def identity_terms(self, doc_id: str) -> tuple[set[str], set[str]]:
+        """The words that say which letter it is (its title and sender): a question uses them to point at the
+        letter, and a sentence that meets only these names the letter rather than answering."""
+        if doc_id not in self._identity:
+            md = self.records[doc_id]["metadata"]
+            text = f"{md.get('title') or ''} {md.get('sender') or ''}"
+            self._identity[doc_id] = (set(self.analyzer.terms(text)), text_grams(text))
+        return self._identity[doc_id]
 
     def doc_years(self, doc_id: str) -> set[str]:
         md = self.records[doc_id]["metadata"]
@@ -151,6 +161,10 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
         rec = ctx.records[hit.passage.doc_id]
         letterhead = list(rec.get("metadata_spans", {}).values())
         title_terms, title_grams = ctx.title_terms(hit.passage.doc_id)
+        identity = _meets(q.words, *ctx.identity_terms(hit.passage.doc_id)) >= 0.5
+        free_w = weights * ~identity
+        free_total = float(free_w.sum())
+        doc_len = max(len(rec.get("text") or ""), 1)
         doc_years = ctx.doc_years(hit.passage.doc_id)
         for pos, i in enumerate(ids):
             s = ctx.sentences[i]
@@ -166,6 +180,7 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
             with_ctx = np.maximum(own, _meets(q.words, terms | c_terms, grams | c_grams) * 0.9) if (
                 c_terms or c_grams) else own
             lex = float((own * weights).sum() / total)
+            met_w = float((own * weights).sum())
             lex_ctx = float((with_ctx * weights).sum() / total)
             parts = [float((with_ctx[ix] * weights[ix]).sum() / (weights[ix].sum() or 1.0)) for ix in part_idx if ix]
             kinds = frozenset(k for k, p in enumerate(q.parts) if holds_kind(p.kind, s.text))
@@ -206,6 +221,10 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
                                  if j is not None), default=0.0),
                 # does it hold an amount (date, name) asked for that the question does not state itself?
                 "slot_fill": sum(fills(slot, s.text, q.text) for slot in slots) / len(slots) if slots else 1.0,
+                # how much of what it meets only names its letter (title, sender), and how much of the rest it meets
+                "meta_echo": float((own * weights * identity).sum()) / met_w if met_w else 0.0,
+                "lex_free": float((with_ctx * free_w).sum()) / free_total if free_total else lex_ctx,
+                "doc_pos": min(s.start / doc_len, 1.0),
                 **question_level,
             }
             out.append(Candidate(i, rank, dense, x, with_ctx, kinds))
