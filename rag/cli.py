@@ -89,6 +89,9 @@ def cmd_reshard(args: argparse.Namespace) -> int:
         with tqdm(total=total, unit="vector", desc="herverdelen", disable=None) as bar:
             copied = store.reshard(args.shards, progress=bar.update)
     print(f"{copied} vectoren verdeeld over {args.shards} collecties per soort (was {before}).")
+    if not store.settings.chroma_host:  # a server's disk is its own administrator's
+        print("De oude collecties zijn verwijderd, maar Chroma geeft hun schijfruimte pas terug na "
+              f"'chroma vacuum --path {store.root / 'chroma'} --force' (terwijl geen proces de index open heeft).")
     return 0
 
 
