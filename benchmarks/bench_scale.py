@@ -227,6 +227,9 @@ def plot(files: list[str], png: str, before: list[str] | None = None) -> None:
                 ax.plot([r["letters"] for r in old], [r.get(k) for r in old], marker="x", linestyle="--",
                         color=line.get_color(), alpha=0.6, label=f"{k} (before)")
         ax.set_xscale("log")
+        values = [r[k] for r in rows + old for k in keys if r.get(k)]
+        if values and max(values) > 100 * min(values):  # an upload's seconds beside an ingest's: both readable
+            ax.set_yscale("log")
         ax.set_xlabel("letters")
         ax.set_title(title)
         ax.legend(fontsize=7)
