@@ -104,6 +104,11 @@ class CorpusView:
         return allowed[self.passage_doc].astype(np.float32)
 
 
+def _room(n: int, at_least: int, width: int, dtype) -> np.ndarray:
+    """An empty buffer for ``n`` rows and an eighth more spare ones (at least ``at_least``)."""
+    return np.empty((n + max(at_least, n // 8), width), dtype=dtype)
+
+
 @dataclass
 class Rows:
     """Vector rows that successive views share: a view reads its first n rows, so appending writes into the
@@ -122,7 +127,7 @@ class Rows:
         (the pages of a fresh buffer the size of the collection). At least 256, a long letter's sentences; spare rows
         nobody has written take no memory."""
         n = len(vectors)
-        data = np.empty((n + max(n // 8, 256), vectors.shape[1]), dtype=dtype or vectors.dtype)
+        data = _room(n, 256, vectors.shape[1], dtype or vectors.dtype)
         data[:n] = vectors
         return cls(data, n)
 
@@ -137,7 +142,7 @@ class Rows:
                 self.data[n:total] = new
                 self.used = total
                 return self
-        grown = np.empty((total + max(len(new), total // 8), self.data.shape[1]), dtype=self.data.dtype)
+        grown = _room(total, len(new), self.data.shape[1], self.data.dtype)
         grown[:n], grown[n:total] = self.data[:n], new
         return Rows(grown, total)
 
