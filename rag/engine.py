@@ -38,7 +38,7 @@ from rag.llm import LLMClient
 from rag.question import Question, analyse
 from rag.ranker import AnswererModel
 from rag.retrieve import Filters, Ranked, rrf, top_indices
-from rag.view import CorpusView, Passage, build_view, extend_view
+from rag.view import CorpusView, Passage, build_view, extend_view, shrink_view
 
 log = logging.getLogger("rag.engine")
 
@@ -244,11 +244,12 @@ class Engine:
         _settle_heap()
 
     def _build(self, manifest: Manifest) -> CorpusView | None:
-        """The view of ``manifest``, from the one being served: added letters appended when that is allowed,
-        else built whole (lending the letters that did not change). Inside a store session."""
+        """The view of ``manifest``, from the one being served: added letters appended and removed ones hidden
+        when that is allowed, else built whole (lending the letters that did not change). Inside a store session."""
         if not manifest.documents:
             return None
         return (extend_view(self.store, manifest, self._view, self.settings.view_append_from)
+                or shrink_view(manifest, self._view, self.settings.view_append_from)
                 or build_view(self.store, manifest, self.settings.stemmer, previous=self._view))
 
     def _swap(self, view: CorpusView | None) -> None:
