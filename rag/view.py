@@ -19,6 +19,7 @@ any change of a letter's version.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -86,8 +87,15 @@ class CorpusView:
     sentence_rows: Rows
     context: Context | None = None  # what answering reads, made once per view (its caches live as long)
     doc_live: np.ndarray | None = None  # per letter in ``doc_order``, False when removed (hidden); None: all live
-    live_mask: np.ndarray | None = None  # per passage, 1.0 for a live letter's and 0.0 for a hidden one's
-    hidden_passages: int = 0
+
+    @functools.cached_property
+    def live_mask(self) -> np.ndarray | None:
+        """Per passage, 1.0 for a live letter's and 0.0 for a hidden one's; None when none is hidden."""
+        return None if self.doc_live is None else self.doc_live[self.passage_doc].astype(np.float32)
+
+    @functools.cached_property
+    def hidden_passages(self) -> int:
+        return 0 if self.live_mask is None else int(len(self.live_mask) - np.count_nonzero(self.live_mask))
 
     @property
     def passage_count(self) -> int:
@@ -312,11 +320,9 @@ def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | No
     doc_order = previous.doc_order + added
     where = {d: k for k, d in enumerate(added, start=len(previous.doc_order))}
     texts = [_passage_text(p) for p in new_passages]
-    hiding = previous.doc_live is not None
     return dataclasses.replace(
         previous,
-        doc_live=np.concatenate([previous.doc_live, np.ones(len(added), bool)]) if hiding else None,
-        live_mask=np.concatenate([previous.live_mask, np.ones(len(new_passages), np.float32)]) if hiding else None,
+        doc_live=None if previous.doc_live is None else np.concatenate([previous.doc_live, np.ones(len(added), bool)]),
         manifest=manifest,
         records=dict(sorted({**previous.records, **read}.items())),
         passages=passages,
@@ -356,10 +362,8 @@ def shrink_view(manifest: Manifest, previous: CorpusView | None, append_from: in
         return None
     live = np.ones(len(previous.doc_order), bool) if previous.doc_live is None else previous.doc_live.copy()
     live[[k for k, d in enumerate(previous.doc_order) if d in gone]] = False
-    mask = live[previous.passage_doc]
-    hidden = int(len(mask) - np.count_nonzero(mask))
-    if previous.bm25_passages.appended + hidden > MERGE_SHARE * previous.bm25_passages.base_size:
+    view = dataclasses.replace(previous, manifest=manifest, doc_live=live, context=None,
+                               records={d: r for d, r in previous.records.items() if d not in gone})
+    if previous.bm25_passages.appended + view.hidden_passages > MERGE_SHARE * previous.bm25_passages.base_size:
         return None
-    return dataclasses.replace(previous, manifest=manifest,
-                               records={d: r for d, r in previous.records.items() if d not in gone},
-                               doc_live=live, live_mask=mask.astype(np.float32), hidden_passages=hidden, context=None)
+    return view
