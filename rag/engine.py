@@ -86,8 +86,14 @@ def _settle_heap() -> None:
     """
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        _libc().malloc_trim(0)
     gc.freeze()
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """Found once: ``find_library`` runs ``ldconfig`` in a subprocess, on every upload's path otherwise."""
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def _pinned(method):
