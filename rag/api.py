@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -210,10 +209,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         if app.state.engine is None and load:
             app.state.engine = Engine(settings)
         eng = app.state.engine
-        # The passage model for the first upload, loaded beside the index (not after it: at 10,000 letters the
-        # first upload waited ~1.3 s on a load still under way, and its objects missed the view's gc freeze).
-        if eng is not None and hasattr(eng.embedder, "warm"):
-            threading.Thread(target=eng.embedder.warm, name="warm-embedder", daemon=True).start()
+        if eng is not None:
+            eng.warm_in_background()
         if eng is not None and not eng.ready:
             try:
                 eng.load()
