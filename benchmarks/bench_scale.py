@@ -21,8 +21,9 @@ process on the index, asked the dev set's questions over HTTP.
 
 Reports JSON with ``letters``, ``passages``, ``ingest_s`` (excluding embedding), ``index_mb``,
 ``serve_rss_mb``, ``search_p50_ms``/``p95``, ``answer_p50_ms``/``p95``, ``apply_one_upload_s`` (one new
-letter from POST to 201, which the API gives once it is searchable) and ``dev_hit5`` (the dev set's
-hit@5 with the real letters among the distractors).
+letter from POST to 201, which the API gives once it is searchable), ``apply_one_delete_s`` (that letter
+deleted again, DELETE to 200, after which no search finds it) and ``dev_hit5`` (the dev set's hit@5 with
+the real letters among the distractors).
 """
 
 from __future__ import annotations
@@ -198,6 +199,10 @@ def serve(index: Path, upload: tuple[str, str]) -> dict:
         if r.status_code != 201:
             result["upload_error"] = f"{r.status_code}: {r.text[:300]}"
         result["serve_rss_mb"] = round(rss_mb(pid), 1)
+        if r.status_code == 201:  # and out again, from request to no longer found (the kept folder as it was built)
+            t = time.perf_counter()
+            d = client.delete(f"/v1/documents/{r.json()['doc_id']}", headers={"Authorization": "Bearer bench-scale"})
+            result["apply_one_delete_s"] = round(time.perf_counter() - t, 2) if d.status_code == 200 else None
     result.update({
         "search_p50_ms": round(statistics.median(search_ms), 1), "search_p95_ms": round(percentile(search_ms, 95), 1),
         "answer_p50_ms": round(statistics.median(answer_ms), 1), "answer_p95_ms": round(percentile(answer_ms, 95), 1),
@@ -218,7 +223,8 @@ def plot(files: list[str], png: str, before: list[str] | None = None) -> None:
 
     rows, old = load(files), load(before or [])
     panels = [("latency (ms, p50)", ["search_p50_ms", "answer_p50_ms"]), ("memory and disk (MB)", ["serve_rss_mb",
-              "index_mb"]), ("ingest and upload (s)", ["ingest_s", "apply_one_upload_s"]), ("dev hit@5", ["dev_hit5"])]
+              "index_mb"]), ("ingest, upload, delete (s)", ["ingest_s", "apply_one_upload_s", "apply_one_delete_s"]),
+             ("dev hit@5", ["dev_hit5"])]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6))
     for ax, (title, keys) in zip(axes, panels, strict=True):
         for k in keys:

