@@ -283,7 +283,13 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
     )
 
 
-MERGE_SHARE = 0.25  # appended passages past this share of the others: the view is built whole again
+MERGE_SHARE = 0.25  # appended and hidden passages past this share of the others: the view is built whole again
+
+
+def _due_for_whole_build(previous: CorpusView, hidden: int, new: int = 0) -> bool:
+    """Whether ``new`` appended passages more, with ``hidden`` ones out of search, pass ``MERGE_SHARE`` of the
+    passages the BM25 statistics were built on: past it those statistics are too stale to keep lending."""
+    return previous.bm25_passages.appended + hidden + new > MERGE_SHARE * previous.bm25_passages.base_size
 
 
 def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | None, append_from: int
@@ -304,8 +310,7 @@ def extend_view(store: IndexStore, manifest: Manifest, previous: CorpusView | No
         return None  # small, or a hidden letter back: its passages' ids are still in the view
     read = store.read_records({d: manifest.documents[d]["hash"] for d in added})
     new_passages, new_sentences = _items(read)
-    base = previous.bm25_passages.base_size
-    if previous.bm25_passages.appended + previous.hidden_passages + len(new_passages) > MERGE_SHARE * base:
+    if _due_for_whole_build(previous, previous.hidden_passages, len(new_passages)):
         return None
     passages, sentences = previous.passages + new_passages, previous.sentences + new_sentences
     sentences_of = dict(previous.sentences_of)
@@ -364,6 +369,4 @@ def shrink_view(manifest: Manifest, previous: CorpusView | None, append_from: in
     live[[k for k, d in enumerate(previous.doc_order) if d in gone]] = False
     view = dataclasses.replace(previous, manifest=manifest, doc_live=live, context=None,
                                records={d: r for d, r in previous.records.items() if d not in gone})
-    if previous.bm25_passages.appended + view.hidden_passages > MERGE_SHARE * previous.bm25_passages.base_size:
-        return None
-    return view
+    return None if _due_for_whole_build(previous, view.hidden_passages) else view
