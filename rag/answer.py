@@ -104,6 +104,7 @@ def build_citations(chosen: list[Candidate], ctx: Context, hits: list) -> list[C
     for c in chosen:
         by_chunk.setdefault(ctx.sentences[c.idx].chunk_id, []).append(c)
     passage_of = {h.passage.chunk_id: h.passage for h in hits}
+    passage_of.update({cid: ctx.passage(cid) for cid in by_chunk if cid not in passage_of})
     runs: list[tuple[str, list[Candidate]]] = []
     for chunk_id, items in by_chunk.items():
         order = ctx.sentences_of[chunk_id]

@@ -410,7 +410,8 @@ class Engine:
         view = self.view
         if view.context is None:
             view.context = Context(view.sentences, view.sentence_terms, view.sentences_of, view.records,
-                                   view.analyzer, view.idf, view.vocabulary_stems, self.settings.answer_max_sentences)
+                                   view.analyzer, view.idf, view.vocabulary_stems, self.settings.answer_max_sentences,
+                                   view.passages, view.passage_pos)
         return view.context
 
     def retrieve(self, q: Question, top_k: int | None = None, filters: Filters | None = None

@@ -46,6 +46,8 @@ class Context:
     idf: dict[str, float]
     vocabulary_stems: set[str]
     max_sentences: int = 4
+    passages: list | None = None  # view.passages and view.passage_pos: a quoted neighbour's passage that
+    passage_pos: dict[str, int] | None = None  # retrieval did not return
     _grams: dict[int, set[str]] = field(default_factory=dict)
     _title: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
     _identity: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
@@ -80,10 +82,20 @@ class Context:
         md = self.records[doc_id]["metadata"]
         return set(years_in(f"{md.get('date') or ''} {md.get('title') or ''}"))
 
-    def neighbour(self, idx: int, step: int) -> int | None:
+    def neighbour(self, idx: int, step: int, across: bool = False) -> int | None:
+        """The sentence ``step`` away in the same passage; with ``across``, in the same letter (a reason often
+        ends the passage before the conclusion that opens the next)."""
         ids = self.sentences_of[self.sentences[idx].chunk_id]
         pos = ids.index(idx) + step
-        return ids[pos] if 0 <= pos < len(ids) else None
+        if 0 <= pos < len(ids):
+            return ids[pos]
+        j = idx + step  # sentences stand in letter order, passage after passage
+        if across and 0 <= j < len(self.sentences) and self.sentences[j].doc_id == self.sentences[idx].doc_id:
+            return j
+        return None
+
+    def passage(self, chunk_id: str):
+        return self.passages[self.passage_pos[chunk_id]] if self.passages is not None else None
 
     def question_of(self, idx: int) -> int | None:
         """The sentence index of the Kamervraag a sentence answers (its first sentence), if any."""

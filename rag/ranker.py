@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.dutch import CONSEQUENCE
+from rag.dutch import CONSEQUENCE, holds_kind
 from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
 from rag.question import Question
 from rag.slots import fills
@@ -260,17 +260,33 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
             chosen.append(other_doc)
             docs.add(ctx.sentences[other_doc.idx].doc_id)
     # a sentence that announces a list (ends with ':') brings the list; one that draws a conclusion
-    # ("... heeft daarom ...") brings the reason before it when the question asks why
-    text = ctx.sentences[best.idx].text
-    lean = +1 if text.rstrip().endswith(":") else -1 if q.kind == "reason" and CONSEQUENCE.search(text) else 0
-    if lean and (extra := _beside(best, lean, chosen, ctx)):
+    # ("... heeft daarom ...") brings the reasoning before it when the question asks why
+    if ctx.sentences[best.idx].text.rstrip().endswith(":") and (extra := _beside(best, +1, chosen, ctx)):
         chosen.append(extra)
-    # so does any other quoted conclusion, while there is room
-    for c in list(chosen) if q.kind == "reason" else ():
-        if (len(chosen) < ctx.max_sentences and CONSEQUENCE.search(ctx.sentences[c.idx].text)
-                and (extra := _beside(c, -1, chosen, ctx))):
-            chosen.append(extra)
+    k = 0
+    while q.kind == "reason" and k < len(chosen):  # a premise that is itself a conclusion brings its own
+        if CONSEQUENCE.search(ctx.sentences[chosen[k].idx].text):
+            _premise(chosen[k], chosen, ctx)
+        k += 1
     return chosen
+
+
+def _premise(c: Candidate, chosen: list[Candidate], ctx: Context) -> None:
+    """The sentences before a conclusion, back to the first that states a cause or need and is no conclusion
+    itself (at most two back, across a passage boundary, while there is room)."""
+    idx = c.idx
+    for _ in range(2):
+        if len(chosen) >= ctx.max_sentences or (idx := ctx.neighbour(idx, -1, across=True)) is None:
+            return
+        if any(o.idx == idx for o in chosen):
+            continue
+        other = replace(c, idx=idx)
+        if _is_question(ctx, other):
+            return
+        chosen.append(other)
+        text = ctx.sentences[idx].text
+        if holds_kind("reason", text) and not CONSEQUENCE.search(text):
+            return
 
 
 def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict[str, float]:

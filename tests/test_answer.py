@@ -98,6 +98,16 @@ def test_a_why_question_gets_the_reason_before_a_quoted_conclusion(engine):
     assert not ans.abstained and "kost tijd" in ans.answer
 
 
+def test_the_reason_for_a_conclusion_that_opens_a_passage_comes_from_the_passage_before(engine):
+    """'Daarom steunt het kabinet ... 2%' opens a passage; its reasoning ('meerjarig voorspelbare financiering
+    nodig') stands two sentences back, at the end of the passage before."""
+    ans = engine.answer("Waarom steunde het kabinet in 2023 het voorstel om structureel 2% van het bbp aan defensie uit "
+                        "te geven?")
+    assert not ans.abstained and "voorspelbare financiering" in ans.answer
+    assert len({c.chunk_id for c in ans.citations}) >= 2
+    assert_citations_hold(engine, ans)
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
