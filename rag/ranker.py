@@ -199,6 +199,13 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+def _repeats(c: Candidate, o: Candidate, ctx: Context, across: bool) -> bool:
+    """Does ``c`` say what the chosen ``o`` says? Across letters it never does when letters are compared."""
+    if across and ctx.sentences[c.idx].doc_id != ctx.sentences[o.idx].doc_id:
+        return False
+    return _overlap(ctx.sentence_terms[c.idx], ctx.sentence_terms[o.idx]) > 0.6
+
+
 def _beside(c: Candidate, step: int, chosen: list[Candidate], ctx: Context) -> Candidate | None:
     """The sentence ``step`` away from ``c`` in its passage, quoted on ``c``'s scores; None when there is none,
     it is chosen already, or it is a question."""
@@ -234,14 +241,15 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
                 and not (q.compare and len(docs) < 2) and not years_left())
 
     floor = max(params.min_p, params.ratio * best.p)
+    across = q.compare or q.several  # the same words in another letter are what a comparison asks for
     for c in order[1:]:
         if len(chosen) >= ctx.max_sentences or done():
             break
         if c.p < floor:
             break
-        if any(_overlap(ctx.sentence_terms[c.idx], ctx.sentence_terms[o.idx]) > 0.6 for o in chosen):
-            continue
         doc = ctx.sentences[c.idx].doc_id
+        if any(_repeats(c, o, ctx, across) for o in chosen):
+            continue
         gain = float((np.maximum(c.meets - covered, 0) * weights).sum()) / total
         new_kind = bool((c.kinds - kinds) & wanted)
         new_doc = (q.compare or q.several) and doc not in docs
@@ -254,8 +262,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     # a comparison quoted from one letter only: the other letter's best sentence, if it answers at all
     if q.compare and len(docs) < 2 and len(chosen) < ctx.max_sentences:
         other_doc = next((c for c in order[1:] if ctx.sentences[c.idx].doc_id not in docs and c.p >= params.min_p
-                          and not any(_overlap(ctx.sentence_terms[c.idx], ctx.sentence_terms[o.idx]) > 0.6
-                                      for o in chosen)), None)
+                          and not any(_repeats(c, o, ctx, across) for o in chosen)), None)
         if other_doc is not None:
             chosen.append(other_doc)
             docs.add(ctx.sentences[other_doc.idx].doc_id)

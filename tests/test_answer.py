@@ -108,6 +108,14 @@ def test_the_reason_for_a_conclusion_that_opens_a_passage_comes_from_the_passage
     assert_citations_hold(engine, ans)
 
 
+def test_a_comparison_quotes_each_letter_even_where_they_say_nearly_the_same(engine):
+    """Both letters list the seven areas in almost the same words; the one word that differs is the point."""
+    ans = engine.answer("Welke zeven paraatheidsgebieden noemen de VWS-brief en de antwoorden van Defensie allebei?")
+    assert not ans.abstained
+    assert "levensbehoeften" in ans.answer and "drinkwatervoorziening" in ans.answer
+    assert len({c.doc_id for c in ans.citations}) >= 2
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
