@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.dutch import CONSEQUENCE, holds_kind
+from rag.dutch import CONSEQUENCE, CONTINUES, holds_kind
 from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
 from rag.question import Question
 from rag.slots import fills
@@ -270,6 +270,11 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     # ("... heeft daarom ...") brings the reasoning before it when the question asks why
     if ctx.sentences[best.idx].text.rstrip().endswith(":") and (extra := _beside(best, +1, chosen, ctx)):
         chosen.append(extra)
+    for c in list(chosen):  # and a quoted sentence is not cut off from the clause that finishes it
+        nxt = ctx.neighbour(c.idx, +1, across=True)
+        if (nxt is not None and CONTINUES.match(ctx.sentences[nxt].text) and len(chosen) < ctx.max_sentences
+                and (extra := _beside(c, +1, chosen, ctx))):
+            chosen.append(extra)
     k = 0
     while q.kind == "reason" and k < len(chosen):  # a premise that is itself a conclusion brings its own
         if CONSEQUENCE.search(ctx.sentences[chosen[k].idx].text):

@@ -116,6 +116,14 @@ def test_a_comparison_quotes_each_letter_even_where_they_say_nearly_the_same(eng
     assert len({c.doc_id for c in ans.citations}) >= 2
 
 
+def test_a_quoted_sentence_keeps_the_clause_that_finishes_it(engine):
+    """The letter breaks one sentence in two: "... te versterken. Zodat we ons beter kunnen weren ...": the
+    purpose asked for stands in the second half."""
+    ans = engine.answer("Met welk doel moeten Europese landen hun krijgsmachten versterken?")
+    assert not ans.abstained and "VS betrokken" in ans.answer
+    assert_citations_hold(engine, ans)
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
