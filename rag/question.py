@@ -122,6 +122,7 @@ _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 # a date or number asked of something else the letters mention: a report, a declaration, a summit, troops
 _OTHER_THING = re.compile(r"\b(rapport\w*|reports?|verklaring\w*|declarations?|communiqu\w*|\w*visie|strateg\w*|"
                           r"advies|top|summit|units|eenheden|troops|militairen)\b")
+_WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory)\b")
 _THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
 
 
@@ -143,6 +144,8 @@ def letter_facts(question: str) -> list[str]:
                 continue
             if name != "sender" and not _THE_LETTER.search(q) and _OTHER_THING.search(q):
                 continue
+            if name == "sender" and not _THE_LETTER.search(q) and not _WHO.search(q):
+                continue  # "which agreements has the Netherlands signed with Norway" asks for agreements
             found.append(name)
     return found
 

@@ -131,6 +131,20 @@ def test_a_question_may_ask_several_facts_of_a_letter():
         "sender", "date"]
 
 
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("Wie heeft ondertekend?", ["sender"]),
+        ("Door wie is de brief ondertekend?", ["sender"]),
+        # signing something else, no letter named and no "who": a question about the text
+        ("Which resilience agreements has the Netherlands signed with Norway?", []),
+        ("Welke verdragen heeft Nederland getekend?", []),
+    ],
+)
+def test_signing_asks_for_a_signer_only_of_a_letter_or_with_who(question, facts):
+    assert letter_facts(question) == facts
+
+
 def test_the_question_is_analysed_once_into_one_object(engine):
     history = [{"role": "user", "content": "Wat doet het kabinet aan regionale weerbaarheid?"},
                {"role": "assistant", "content": "Vanaf 2027 komt structureel €70 miljoen beschikbaar."}]
