@@ -1,5 +1,7 @@
 """The learned answerer: its trees score exactly as scikit-learn's, and the shipped model fits today's features."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -27,7 +29,8 @@ def test_the_shipped_model_was_fitted_on_todays_features_and_says_how_it_did():
     assert model.answers is not None and model.answers.features == FEATURES
     assert 0 < model.threshold < 1
     held_out = model.info["held_out"]
-    assert held_out["protocol"] == "leave one author out" and len(held_out["by_author"]) >= 4
+    assert re.fullmatch(r"leave one author out|\d+ folds of authors", held_out["protocol"])
+    assert len(held_out["by_author"]) >= 4  # figures per author, whichever way the authors were held out
 
 
 def test_cross_validation_fits_each_pair_of_left_out_authors_once_and_scores_as_without(engine):
