@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.dutch import CONSEQUENCE, CONTINUES, holds_kind
+from rag.dutch import CONSEQUENCE, CONTINUES, STRONG_CAUSE, YES_NO, holds_kind
 from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
 from rag.question import Question
 from rag.slots import fills
@@ -275,12 +275,32 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
         if (nxt is not None and CONTINUES.match(ctx.sentences[nxt].text) and len(chosen) < ctx.max_sentences
                 and (extra := _beside(c, +1, chosen, ctx))):
             chosen.append(extra)
+    if q.kind == "reason":
+        _reason_of(best, chosen, ctx)
     k = 0
     while q.kind == "reason" and k < len(chosen):  # a premise that is itself a conclusion brings its own
         if CONSEQUENCE.search(ctx.sentences[chosen[k].idx].text):
             _premise(chosen[k], chosen, ctx)
         k += 1
     return chosen
+
+
+def _reason_of(best: Candidate, chosen: list[Candidate], ctx: Context) -> None:
+    """A why-question answered without a cause: a Kamervraag answer that opens with a bare "Ja,"/"Nee," gives its
+    reason further on in the same answer; a sentence that only restates the claim has its reasons before it."""
+    if any(STRONG_CAUSE.search(ctx.sentences[c.idx].text) for c in chosen):
+        return
+    s = ctx.sentences[best.idx]
+    if s.role == "answer" and YES_NO.match(s.text):
+        idx = best.idx
+        for _ in range(2):
+            idx = ctx.neighbour(idx, +1, across=True)
+            if idx is None or ctx.sentences[idx].qa != s.qa or len(chosen) >= ctx.max_sentences:
+                return
+            if not any(o.idx == idx for o in chosen):
+                chosen.append(replace(best, idx=idx))
+    elif not CONSEQUENCE.search(s.text):
+        _premise(best, chosen, ctx)
 
 
 def _premise(c: Candidate, chosen: list[Candidate], ctx: Context) -> None:

@@ -124,6 +124,20 @@ def test_a_quoted_sentence_keeps_the_clause_that_finishes_it(engine):
     assert_citations_hold(engine, ans)
 
 
+def test_a_why_question_on_a_yes_no_answer_gets_the_reason_given_further_on(engine):
+    """The Kamervraag asks 'is it correct ... and if not, why not?'; the answer opens 'Nee, ...' and gives the why
+    two sentences later."""
+    ans = engine.answer("Waarom mag de Tweede Kamer de NAVO-weerbaarheidsdoelen niet inzien?")
+    assert not ans.abstained and "niet openbaar" in ans.answer
+
+
+def test_a_why_question_answered_by_a_restated_claim_gets_the_reasons_before_it(engine):
+    """'Een gefaseerde aanpak is nodig' restates what is asked; 'de beschikbare middelen dwingen tot keuzes' is why."""
+    ans = engine.answer("Waarom pakt het kabinet de versterking van de weerbaarheid gefaseerd aan?")
+    assert not ans.abstained and "beschikbare middelen" in ans.answer
+    assert_citations_hold(engine, ans)
+
+
 def test_a_letter_that_states_no_date_is_not_given_one(engine):
     ans = engine.answer("Op welke datum is de brief over de stand van zaken van de weerbaarheid verstuurd?")
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
