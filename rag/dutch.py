@@ -104,11 +104,11 @@ _PERSON = re.compile(r"\b(minister|ministers|staatssecretaris|kabinet|ministerie
 _PLACE = re.compile(r"\b(in|te|naar|uit)\s+[A-Z][a-zë]+")
 _CAUSE = r"omdat|doordat|daarom|daardoor|hierdoor|zodat|vanwege|want|aangezien|teneinde|gelet op|dankzij|waardoor"
 _REASON = re.compile(rf"\b({_CAUSE}|om\b.*\bte\b|doel\w*|noodzakelijk|nodig|essentieel|van belang|belangrijk)\b", re.I)
-# "... heeft daarom ..." : the reason stands in the sentence before
 # a Kamervraag answer that opens with a bare yes or no ("Nee, de AIV heeft ...")
 YES_NO = re.compile(r"^(ja|nee)\b", re.I)
 # a sentence that opens with a subordinating conjunction ("Zodat we ...") finishes the one before it
 CONTINUES = re.compile(r"^(zodat|omdat|opdat|doordat|waardoor|want)\b", re.I)
+# "... heeft daarom ..." : the reason stands in the sentence before
 CONSEQUENCE = re.compile(r"\b(daarom|daardoor|hierdoor|om die reden|derhalve|dientengevolge)\b", re.I)
 STRONG_CAUSE = re.compile(rf"\b({_CAUSE}|om\b.{{1,80}}\bte\b)\b", re.I)
 

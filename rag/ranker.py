@@ -271,9 +271,8 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     if ctx.sentences[best.idx].text.rstrip().endswith(":") and (extra := _beside(best, +1, chosen, ctx)):
         chosen.append(extra)
     for c in list(chosen):  # and a quoted sentence is not cut off from the clause that finishes it
-        nxt = ctx.neighbour(c.idx, +1, across=True)
-        if (nxt is not None and CONTINUES.match(ctx.sentences[nxt].text) and len(chosen) < ctx.max_sentences
-                and (extra := _beside(c, +1, chosen, ctx))):
+        if (len(chosen) < ctx.max_sentences and (extra := _beside(c, +1, chosen, ctx))
+                and CONTINUES.match(ctx.sentences[extra.idx].text)):
             chosen.append(extra)
     if q.kind == "reason":
         _reason_of(best, chosen, ctx)
