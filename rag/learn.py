@@ -94,15 +94,6 @@ def _candidates(item: Item, ctx) -> list[Candidate]:
     return item.cands
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, features: Sequence[str], c: float = 1.0) -> Logistic:
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    std[std < 1e-6] = 1.0
-    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    lr.fit((x - mean) / std, y)
-    return Logistic(tuple(features), lr.coef_[0].copy(), float(lr.intercept_[0]), mean, std)
-
-
 def ranker_data(items: list[Item], ctx) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per answerable question: its candidates' features and which of them hold the evidence."""
     out = []
@@ -154,6 +145,14 @@ def fit_answers(data: list[tuple[np.ndarray, np.ndarray]]) -> Trees:
     return Trees.from_sklearn(gbm, tuple(FEATURES))
 
 
+def fit_support(x: np.ndarray, y: np.ndarray) -> Trees:
+    """Does the chosen answer hold what was asked? One row per question; the threshold, calibrated on held-out
+    folds, decides how readily it abstains."""
+    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
+                                         l2_regularization=1.0, random_state=0).fit(x, y)
+    return Trees.from_sklearn(gbm, tuple(SUPPORT_FEATURES))
+
+
 def out_of_fold_answers(items: list[Item], ctx, cache: dict | None = None) -> dict[int, np.ndarray]:
     """Each question's candidates scored by an answers model fitted without its author's questions, so the
     support model is fitted on the scores it will meet on new questions (not on over-confident in-sample ones).
@@ -203,7 +202,7 @@ def fit(items: list[Item], ctx, params: SelectParams, threshold: float = 0.5,
     answers_model, oof = answers or (fit_answers(answers_data(items, ctx)), out_of_fold_answers(items, ctx, cache))
     model = AnswererModel(ranker, calibration, None, threshold, params, answers=answers_model)
     sx, sy = support_data(items, ctx, model, params, oof)
-    model.support = fit_logistic(sx, sy, SUPPORT_FEATURES)
+    model.support = fit_support(sx, sy)
     return model
 
 
