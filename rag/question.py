@@ -63,12 +63,14 @@ _FACTS: list[tuple[str, re.Pattern]] = [
     ("sender", re.compile(
         r"\b(ondertekend\w*|ondertekende|getekend|tekende|tekenden|afzender|ondertekenaar\w*|signed|signatory|"
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|van|onder) .*\b" + _LETTER + r"|"
-        r"(wie|welke minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
+        r"(wie|welke (\w+ )?minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
         r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed))\b")),
     ("date", re.compile(
         r"\b(gedateerd|dagtekening|dated|van welke datum|(wanneer|welke datum|op welke datum|when)\b.*\b"
         r"(verstuurd|gestuurd|verzonden|ondertekend|geschreven|aangeboden|sent|written|signed)"
-        r"|datum van (de|het|deze|die) " + _LETTER + r"|date of (the|this|that) " + _LETTER + r")\b")),
+        r"|datum (van )?((de|het|deze|die) )?(\w+ )?" + _LETTER + r"|date of (the|this|that) " + _LETTER
+        + r"|(welke datum|what date) (draagt|staat op|is on|does) ((de|het|deze|die|the|this|that) )?(\w+ )?" + _LETTER
+        + r")\b")),
 ]
 
 

@@ -145,6 +145,25 @@ def test_signing_asks_for_a_signer_only_of_a_letter_or_with_who(question, facts)
     assert letter_facts(question) == facts
 
 
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        # keyword style: "datum" before the letter it dates, with or without "brief"
+        ("datum brief geannoteerde agenda navo top vilnius", ["date"]),
+        ("datum beantwoording kamervragen concrete weerbaarheidsdoelen defensie", ["date"]),
+        ("Kamerstuknummer en datum geannoteerde agenda NAVO-top Vilnius", ["reference", "date"]),
+        ("Welke datum draagt die brief?", ["date"]),
+        ("Who signed the answers and what date is on that letter?", ["sender", "date"]),
+        ("Welke twee ministers hebben de agenda naar de Kamer gestuurd?", ["sender"]),
+        # the date another document bears, in a question that names a letter: asked of the text
+        ("Welke datum draagt de gezamenlijke verklaring die Nederland in de Vilnius-agenda verwelkomt?", []),
+        ("Op welke dagen vond de top plaats volgens de geannoteerde agenda?", []),
+    ],
+)
+def test_a_letters_date_asked_in_keywords_or_of_that_letter(question, facts):
+    assert letter_facts(question) == facts
+
+
 def test_the_question_is_analysed_once_into_one_object(engine):
     history = [{"role": "user", "content": "Wat doet het kabinet aan regionale weerbaarheid?"},
                {"role": "assistant", "content": "Vanaf 2027 komt structureel €70 miljoen beschikbaar."}]
