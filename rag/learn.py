@@ -107,14 +107,20 @@ def ranker_data(items: list[Item], ctx) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+def boosted_trees(x: np.ndarray, y: np.ndarray, features: Sequence[str]) -> Trees:
+    """The one setting all three models are fitted with: shallow, regularised trees, so a feature's use
+    holds across authors rather than fitting one author's phrasing."""
+    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
+                                         l2_regularization=1.0, random_state=0).fit(x, y)
+    return Trees.from_sklearn(gbm, tuple(features))
+
+
 def fit_ranker(data: list[tuple[np.ndarray, np.ndarray]]) -> tuple[Trees, Logistic]:
     """Boosted trees on the candidates (does this sentence hold the evidence?), then a calibration of
     their score and its gap to the question's best score into a probability."""
     x = np.vstack([x for x, _ in data])
     y = np.concatenate([y for _, y in data])
-    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
-                                         l2_regularization=1.0, random_state=0).fit(x, y)
-    ranker = Trees.from_sklearn(gbm, tuple(FEATURES))
+    ranker = boosted_trees(x, y, FEATURES)
     cal = LogisticRegression(C=1.0, max_iter=2000).fit(
         np.vstack([calibration_inputs(ranker.logits(x)) for x, _ in data]), y)
     calibration = Logistic(CALIBRATION_FEATURES, cal.coef_[0].copy(), float(cal.intercept_[0]), np.zeros(2),
@@ -140,17 +146,13 @@ def answers_data(items: list[Item], ctx) -> list[tuple[np.ndarray, np.ndarray]]:
 def fit_answers(data: list[tuple[np.ndarray, np.ndarray]]) -> Trees:
     x = np.vstack([x for x, _ in data])
     y = np.concatenate([y for _, y in data])
-    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
-                                         l2_regularization=1.0, random_state=0).fit(x, y)
-    return Trees.from_sklearn(gbm, tuple(FEATURES))
+    return boosted_trees(x, y, FEATURES)
 
 
 def fit_support(x: np.ndarray, y: np.ndarray) -> Trees:
     """Does the chosen answer hold what was asked? One row per question; the threshold, calibrated on held-out
     folds, decides how readily it abstains."""
-    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, min_samples_leaf=40,
-                                         l2_regularization=1.0, random_state=0).fit(x, y)
-    return Trees.from_sklearn(gbm, tuple(SUPPORT_FEATURES))
+    return boosted_trees(x, y, SUPPORT_FEATURES)
 
 
 def out_of_fold_answers(items: list[Item], ctx, cache: dict | None = None) -> dict[int, np.ndarray]:

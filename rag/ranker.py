@@ -44,6 +44,10 @@ SUPPORT_FEATURES = (
 )
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
 @dataclass
 class Logistic:
     """A standardised logistic model: p = sigmoid(bias + sum w_i (x_i - mean_i) / std_i)."""
@@ -58,7 +62,7 @@ class Logistic:
         return self.bias + ((x - self.mean) / self.std) @ self.weights
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -30, 30)))
+        return sigmoid(self.logits(x))
 
     def to_json(self) -> dict:
         return {"features": list(self.features), "weights": [round(float(w), 5) for w in self.weights],
@@ -100,7 +104,7 @@ class Trees:
         return self.base + self.value[t, cur].sum(axis=1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -30, 30)))
+        return sigmoid(self.logits(x))
 
     def importance(self) -> dict[str, float]:
         """Share of the total split gain each feature earned."""
