@@ -153,8 +153,9 @@ def answer_text(citations: list[Citation], lang: str) -> str:
 
 # --- the answer ----------------------------------------------------------------------------------
 
-def fact_answer(q: Question, hits: list, ctx: Context, cands: list[Candidate]) -> Answer | None:
-    """"When was it sent / who signed / which kenmerk" from the letterhead, or say it is not stated."""
+def fact_answer(q: Question, hits: list, ctx: Context) -> Answer | None:
+    """"When was it sent / who signed / which kenmerk" from the letterhead, saying which letters do not state
+    it; None when none of the letters meant states it."""
     found = letterfacts.facts(q, hits, ctx)
     if not found:
         return None
@@ -167,14 +168,17 @@ def fact_answer(q: Question, hits: list, ctx: Context, cands: list[Candidate]) -
         parts.append(letterfacts.fact_sentence(f.field, f.title, f.value, q.language) + f" [{n}]")
     missing = [f for f in found if f.span is None]
     if not cits:
-        text = " ".join(letterfacts.not_stated(name, [f.title for f in missing if f.field == name])
-                        for name in q.facts) + " De brieven geven hierop dus geen antwoord."
-        return Answer(text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, 0.0, q.language,
-                      q.kind, {"letter_fact": 1.0})
+        return None
     for name in dict.fromkeys(f.field for f in missing):
         parts.append(letterfacts.not_stated(name, [f.title for f in missing if f.field == name]))
     return Answer(" ".join(parts), False, "extractive", cits, {}, q.query, 0.99, q.language, q.kind,
                   {"letter_fact": 1.0})
+
+
+def _not_stated_text(q: Question, hits: list, ctx: Context) -> str:
+    missing = [f for f in letterfacts.facts(q, hits, ctx) if f.span is None]
+    return " ".join(letterfacts.not_stated(name, [f.title for f in missing if f.field == name])
+                    for name in dict.fromkeys(f.field for f in missing)) + " De brieven geven hierop dus geen antwoord."
 
 
 def _not_repeated(q: Question, cands: list[Candidate], ctx: Context) -> None:
@@ -199,10 +203,13 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
     score(cands, model)
     _not_repeated(q, cands, ctx)
     if q.facts:
-        answer = fact_answer(q, hits, ctx, cands)
+        answer = fact_answer(q, hits, ctx)
         if answer is not None:
             return answer
     chosen = select(q, cands, ctx, model.select)
+    if q.facts and not letterfacts.mentioned_letter(q, [c.idx for c in chosen], hits, ctx):
+        return Answer(_not_stated_text(q, hits, ctx), True, "extractive", closest_passages(cands, ctx, hits), {},
+                      q.query, 0.0, q.language, q.kind, {"letter_fact": 1.0})
     if not chosen:
         return Answer(abstain_text, True, "extractive", [], {}, q.query, 0.0, q.language, q.kind)
     feats = support_features(q, chosen, ctx)

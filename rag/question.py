@@ -158,6 +158,25 @@ def letter_fact(question: str) -> str | None:
     return found[0] if found else None
 
 
+# "de brieven", "alle brieven", "in deze set", "each letter": the same fact of every letter
+_EVERY_LETTER = re.compile(r"\b(de|alle|deze|die|verschillende|beide|elke|iedere|the|all|these|each|every|both)\s+"
+                           r"(\w+-)?(brieven|agenda's|letters)\b|\b(elke|iedere|each|every)\s+(\w+-)?(brief|letter)\b"
+                           r"|\b(deze|die|the) (set|verzameling|collectie|collection)\b")
+# "van 2021 tot 2025", "tussen 2021 en 2025", "2021-2025", "from 2021 to 2025" (not "2021, 2023 en 2025")
+_YEAR_RANGE = re.compile(r"\b(?:tussen|between)\s+((?:19|20)\d\d)\s+(?:en|and)\s+((?:19|20)\d\d)\b"
+                         r"|\b((?:19|20)\d\d)\s*(?:-|–|tot(?: en met)?|t/m|to|through|until)\s*((?:19|20)\d\d)\b")
+
+
+def letter_scope(question: str) -> tuple[bool, tuple[int, int] | None]:
+    """Whether a question about letters asks it of every letter, and the years it spans ("van 2021 tot 2025"
+    asks of the 2023 letter too)."""
+    q = fold(question)
+    m = _YEAR_RANGE.search(q)
+    ends = [int(y) for y in m.groups() if y] if m else []
+    span = (ends[0], ends[1]) if ends and ends[0] < ends[1] else None
+    return bool(_EVERY_LETTER.search(q)) or span is not None, span
+
+
 def asks_two_things(question: str) -> bool:
     return _TWO_QUESTIONS.search(fold(question)) is not None
 
@@ -296,6 +315,8 @@ class Question:
     years: list[str]
     compare: bool
     several: bool  # asks two or more things
+    every_letter: bool  # asks the same of each letter ("welke ministers tekenden de brieven?")
+    year_span: tuple[int, int] | None  # the years it spans ("van 2021 tot 2025")
     followup: bool
     previous_answer: str = ""  # what the assistant said last, so a follow-up does not repeat it
     extra: dict = field(default_factory=dict)
@@ -328,9 +349,11 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
     names = [w for w in unknown if looks_like_name(text, w, lang)]
     rare = sorted(own, key=lambda w: -w.weight)[:3]
     previous = [h.get("content", "") for h in history or () if h.get("role") == "assistant"]
+    every_letter, year_span = letter_scope(text)
     return Question(
         text=text, query=query, language=lang, kind=question_kind(text), facts=letter_facts(text), parts=parts,
         words=qws, rare=rare, names=names, unknown=[w for w in unknown if w not in names],
         numbers=numbers_in(text), years=years_in(query), compare=wants_comparison(text),
-        several=len(parts) > 1 or asks_two_things(text), followup=followup,
+        several=len(parts) > 1 or asks_two_things(text), every_letter=every_letter, year_span=year_span,
+        followup=followup,
         previous_answer=previous[-1] if followup and previous else "")

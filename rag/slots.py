@@ -17,7 +17,7 @@ SLOTS = ("percent", "amount", "exact_date", "date", "name", "entity")
 
 _MONTHS = (r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
            r"|january|february|march|june|july|august|october")
-_DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+(?:{_MONTHS})\b", re.I)
+DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+(?:{_MONTHS})\b", re.I)
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:-\d{{1,2}})?\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{4}}|(?:19|20)\d\d"
     r"|\d{1,2}-\w+\.?-\d{4}|voorjaar|najaar|zomer|winter|kwartaal|binnenkort|op korte termijn|volgend jaar"
@@ -72,7 +72,7 @@ def fills(slot: str, text: str, question: str) -> bool:
     if slot == "amount":
         return _new(_NUMBER.findall(without_dates_and_ids(text)), question)
     if slot == "exact_date":
-        return _new(_DAY_MONTH.findall(text), question)
+        return _new(DAY_MONTH.findall(text), question)
     if slot == "date":
         return _new(_DATE.findall(text), question)
     if slot == "name":

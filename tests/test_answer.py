@@ -143,6 +143,26 @@ def test_a_letter_that_states_no_date_is_not_given_one(engine):
     assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
 
 
+def test_a_letter_the_letters_mention_gets_its_date_from_the_text(engine):
+    """The Kamerbrief of 6 December is not one of ours; the letters that mention it say when it was sent."""
+    ans = engine.answer("Op welke datum is de Kamerbrief Weerbaarheid tegen hybride en militaire dreigingen "
+                        "verstuurd, en door welke ministers?")
+    assert not ans.abstained
+    assert "6 december" in ans.answer and "Justitie en Veiligheid" in ans.answer
+
+
+def test_our_own_letter_that_states_no_date_gets_no_date_from_another(engine):
+    ans = engine.answer("Op welke datum heeft minister Agema haar brief over de NAVO-verplichtingen gestuurd?")
+    assert ans.abstained and "vermeldt zelf geen datum" in ans.answer
+    assert "6 december" not in ans.answer
+
+
+def test_the_signers_of_every_letter_in_a_span_of_years(engine):
+    ans = engine.answer("Welke ministers van Defensie hebben de NAVO-brieven getekend van 2021 tot 2025?")
+    for name in ("Bijleveld-Schouten", "Ollongren", "Brekelmans"):
+        assert name in ans.answer
+
+
 def test_english_questions_get_the_dutch_sentences_quoted(engine):
     ans = engine.answer("How much money will be available structurally for regional resilience from 2027?")
     assert ans.language == "en" and not ans.abstained

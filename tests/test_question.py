@@ -3,7 +3,15 @@
 import pytest
 
 from rag.dutch import holds_kind, language
-from rag.question import letter_fact, letter_facts, question_kind, rewrite_with_history, split_parts, wants_comparison
+from rag.question import (
+    letter_fact,
+    letter_facts,
+    letter_scope,
+    question_kind,
+    rewrite_with_history,
+    split_parts,
+    wants_comparison,
+)
 
 
 @pytest.mark.parametrize(
@@ -162,6 +170,24 @@ def test_signing_asks_for_a_signer_only_of_a_letter_or_with_who(question, facts)
 )
 def test_a_letters_date_asked_in_keywords_or_of_that_letter(question, facts):
     assert letter_facts(question) == facts
+
+
+@pytest.mark.parametrize(
+    "question, every, span",
+    [
+        ("Welke ministers van Defensie hebben de NAVO-brieven getekend van 2021 tot 2025?", True, (2021, 2025)),
+        ("Welke ministers hebben de brieven in deze verzameling ondertekend?", True, None),
+        ("welke ministers van defensie hebben al deze brieven ondertekend?", True, None),
+        ("Who signed each letter?", True, None),
+        ("Wie tekende de brieven tussen 2021 en 2023?", True, (2021, 2023)),
+        # named years are not a span: "2021, 2023 en 2025" asks of those three
+        ("Welke ministers tekenden de NAVO-brieven van 2021, 2023 en 2025?", True, None),
+        ("Wie heeft de brief over de weerbaarheidsdoelen ondertekend?", False, None),
+        ("Wanneer is de agenda voor de top in Vilnius verstuurd?", False, None),
+    ],
+)
+def test_a_question_may_ask_of_every_letter_or_of_a_span_of_years(question, every, span):
+    assert letter_scope(question) == (every, span)
 
 
 def test_the_question_is_analysed_once_into_one_object(engine):
