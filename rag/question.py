@@ -26,12 +26,13 @@ _MONEY = re.compile(r"\b(wat kost\w*|kost(en|te|ten)?|prijs|budget\w*|bedrag\w*|
 
 _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("amount", re.compile(
-        r"\b(hoeveel|welk(e)? bedrag(en)?|hoe ?(groot|hoog|veel)|hoeveelheid|welk (deel|aandeel|percentage)"
+        r"\b(hoeveel|welk(e)? bedrag(en)?|hoe ?(groot|hoog|veel)|hoogte|hoeveelheid|welk (deel|aandeel|percentage)"
         r"|welk(e)? percentage|hoeveel procent|wat kost\w*|kost(en|te)?|prijs|budget\w*|bedrag\w*|geld"
         r"|how (much|many)|what (amount|share|percentage)|cost\w*|budget)\b")),
     ("date", re.compile(
         r"\b(wanneer|welke datum|van welke datum|op welke dag|in welk jaar|welk jaar|sinds wanneer|vanaf wanneer"
-        r"|per wanneer|tot wanneer|datum|when|what date|which year|what year|since when|dated)\b")),
+        r"|per wanneer|tot wanneer|datum|in welke (week|maand)|welke (week|maand)|when|what date|which year|what year"
+        r"|which (week|month)|since when|dated)\b")),
     ("person", re.compile(
         r"\b(wie|door wie|van wie|met wie|welke minister\w*|welk ministerie|ondertekend\w*|afzender|hoe heet\w*"
         r"|naam van|who|whom|what is the name"
@@ -76,7 +77,7 @@ _FACTS: list[tuple[str, re.Pattern]] = [
 
 # Words that only say what kind of answer is wanted; their absence from the letters means nothing.
 CUE_WORDS = frozenset("""geld bedrag bedragen budget kosten kost prijs datum dag jaar percentage procent deel aandeel
-reden doel noem opsomming lijst brief brieven volgens""".split())
+reden doel noem opsomming lijst brief brieven volgens hoogte""".split())
 
 
 def question_kind(question: str) -> str:
@@ -295,6 +296,7 @@ class Part:
     kind: str
     words: tuple[QueryWord, ...]
     slot: str | None = None  # what it asks to have filled: an amount, a date, a name (see rag.slots)
+    head: QueryWord | None = None  # the thing asked after ("hoeveel ziekenhuisbedden", "welke fractie")
 
 
 @dataclass
@@ -322,6 +324,30 @@ class Question:
     extra: dict = field(default_factory=dict)
 
 
+_ASKING = frozenset("hoeveel welke welk wat wie hoe heet naam which what who how many much".split())
+
+
+def asked_head(text: str, qws: Sequence[QueryWord]) -> QueryWord | None:
+    """The first content word after the question word: what the answer must be about ("Hoeveel
+    respondenten ...", "In welke week ...", "Van welke fractie ..."). A near miss often asks a head the
+    letters never pair with the topic; cue words ("geld", "datum") say only what kind is asked."""
+    by_word = {w.word: w for w in qws}
+    tokens = words(text)
+    start = next((i for i, t in enumerate(tokens) if t in _ASKING), None)
+    if start is None:
+        return None
+    rest = tokens[start + 1:]
+    for i, t in enumerate(rest):
+        if t in by_word and t not in CUE_WORDS and t not in _ASKING:
+            if _ADJECTIVE.search(t) and i + 1 < len(rest) and rest[i + 1] in by_word:
+                continue  # "de nieuwe naam", "de Duitse commandant": the noun is what is asked after
+            return by_word[t]
+    return None
+
+
+_ADJECTIVE = re.compile(r"(ische|[^e]se|ale|ele|iele|aire|ste|ige|nieuwe|oude|grote|kleine|hoge|lage|andere)$")
+
+
 def split_parts(text: str) -> list[str]:
     """"Wanneer ... en hoeveel ...?" -> two parts; a question asking one thing stays whole."""
     pieces = [p.strip(" ?.,;") for p in _PART_SPLIT.split(text.strip())]
@@ -344,7 +370,8 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
     for piece in split_parts(text):
         pws = tuple(w for w in own if w.word in set(words(piece))) or tuple(qws)
         kind = question_kind(piece)
-        parts.append(Part(piece, kind, pws, slot_of(kind, piece)))
+        head = asked_head(piece, pws) if lang == "nl" else None  # English words meet nothing in Dutch letters
+        parts.append(Part(piece, kind, pws, slot_of(kind, piece), head))
     unknown = unknown_terms(text, analyzer, vocabulary_stems)
     names = [w for w in unknown if looks_like_name(text, w, lang)]
     rare = sorted(own, key=lambda w: -w.weight)[:3]

@@ -40,7 +40,7 @@ SUPPORT_FEATURES = (
     "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
     "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
     "slot_asked", "slot_filled", "slot_best", "missing_idf", "years_text_missing", "answers",
-    "footnote",
+    "footnote", "head_met", "head_in_slot",
 )
 
 
@@ -376,6 +376,12 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
         "years_text_missing": sum(y not in text for y in q.years) / len(q.years) if q.years else 0.0,
         "answers": float(np.clip(max(c.a for c in chosen), -8, 8)),  # a logit
         "footnote": chosen[0].x["footnote"],  # an answer that opens with a footnote is a weak one
+        # what the question asks after ("hoeveel respondenten", "welke fractie") is in the answer at all
+        "head_met": min((float(covered[q.words.index(p.head)]) for p in q.parts if p.head in q.words), default=1.0),
+        # and the sentence holding the amount (date, name) asked holds it too: "29%" does not count respondents
+        "head_in_slot": min((max((float(c.meets[q.words.index(p.head)]) for c in chosen
+                                  if fills(p.slot, ctx.sentences[c.idx].text, q.text)), default=0.0)
+                             for p in q.parts if p.slot and p.head in q.words), default=1.0),
     }
 
 

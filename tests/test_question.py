@@ -190,6 +190,26 @@ def test_a_question_may_ask_of_every_letter_or_of_a_span_of_years(question, ever
     assert letter_scope(question) == (every, span)
 
 
+@pytest.mark.parametrize(
+    "question, head",
+    [
+        ("Hoeveel ziekenhuisbedden moet Nederland volgens de RO beschikbaar hebben?", "ziekenhuisbedden"),
+        ("Hoeveel respondenten deden mee aan de meting van april 2025?", "respondenten"),
+        ("In welke week valt de huis-aan-huis-publicatie op de mat?", "week"),
+        ("Van welke fractie is het lid Jansen?", "fractie"),
+        ("Welke landen doen mee aan de ministeriële coalitie?", "landen"),
+        # cue words only say what kind is asked: the head is what follows them
+        ("Hoeveel procent van de huishoudens had een noodpakket?", "huishoudens"),
+        ("Hoe heet de Duitse commandant van TAAC-N?", "commandant"),  # past the adjective, to the noun
+        ("Waarom is een stapsgewijze aanpak nodig?", None),
+        ("What share of the Dutch population had prepared?", None),  # English words meet nothing in Dutch letters
+    ],
+)
+def test_the_thing_a_question_asks_after(engine, question, head):
+    part = engine.analyse(question).parts[0]
+    assert (part.head.word if part.head else None) == head
+
+
 def test_the_question_is_analysed_once_into_one_object(engine):
     history = [{"role": "user", "content": "Wat doet het kabinet aan regionale weerbaarheid?"},
                {"role": "assistant", "content": "Vanaf 2027 komt structureel €70 miljoen beschikbaar."}]

@@ -7,7 +7,12 @@ from rag.slots import fills, slot_of
 
 
 @pytest.mark.parametrize("question, slot", [
-    ("Hoeveel geld gaat er naar de publiekscampagne?", "amount"),
+    ("Hoeveel geld gaat er naar de publiekscampagne?", "money"),
+    ("Hoeveel respondenten deden mee aan de meting van april 2025?", "amount"),
+    ("Wat is de hoogte van de BDuR-uitkering in 2026?", "amount"),
+    ("In welke week valt de huis-aan-huis-publicatie op de mat?", "date"),
+    ("Hoe laat is het informatieloket op zaterdag geopend?", "time"),
+    ("Wat is het telefoonnummer of webadres van het centrale loket?", "contact"),
     ("Welk percentage van het bbp is in juni 2025 afgesproken voor weerbaarheid?", "percent"),
     ("percentage huishoudens met noodpakket dec 2024", "percent"),
     ("Wanneer moet de terugkeer uit Afghanistan klaar zijn?", "date"),
@@ -32,6 +37,12 @@ LETTER = "Op korte termijn ontvangt uw Kamer een brief naar aanleiding van de mo
 MAZAR = ("Zij sprak daar met de Duitse commandant van TAAC-N en ook kort met de commandant van de NAVO-missie "
          "Resolute Support (RS) Generaal Miller.")
 KYIV = "Daarna spreken regeringsleiders met de Oekraïense president in het format van de NATO-Ukraine Commission."
+MEASURE = ("Waar in het voorjaar van 2024 nog maar 15% actie had ondernomen, bleek dit in de meting van december "
+           "2024 gestegen naar 26% en in april 2025 naar 29%.")
+DESK = ("In nauwe samenwerking met VNO-NCW en MKB-Nederland, activeert het ministerie van Economische Zaken "
+        "publiek-privaat dialoog, tevens zal een centrale loketfunctie worden ingericht.")
+VISIT = ("De minister van Defensie bracht op 16 mei samen met de CDS een bezoek aan de Nederlandse militairen van het "
+         "Train, Advise & Assist Command North (TAAC-N) in Mazar-e-Sharif.")
 MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenwerking met ProRail en Rijkswaterstaat "
             "heel precies vastgesteld wat Defensie nodig heeft.")
 
@@ -39,6 +50,12 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
 @pytest.mark.parametrize("slot, text, question, filled", [
     ("amount", CAMPAIGN, "Hoeveel van de 70 mln gaat naar de publiekscampagne?", True),
     ("amount", RETURN, "Hoeveel militairen keren terug?", False),  # a year is no amount
+    ("amount", MEASURE, "Hoeveel mensen deden mee aan de meting van april 2025?", False),  # nor is a percentage
+    ("money", CAMPAIGN, "Hoeveel geld gaat naar de publiekscampagne?", True),
+    ("money", "Er zijn 240 vrijwilligers opgeleid.", "Wat kost de opleiding?", False),
+    ("contact", DESK, "Wat is het webadres van het centrale loket?", False),
+    ("contact", "Meer informatie staat op www.denkvooruit.nl.", "Waar vind ik meer informatie, welke website?", True),
+    ("time", DESK, "Hoe laat is het loket open?", False),
     ("amount", "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan.",
      "Is de bijdrage van 100 miljoen later verhoogd, en met hoeveel?", False),  # only the amount it states
     ("percent", SUMMIT, "Welk percentage van het bbp gaat naar weerbaarheid?", True),
@@ -51,6 +68,9 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
     ("exact_date", SUMMIT, "Wat is op 24-25 juni afgesproken, op welke datum precies?", False),
     ("name", MAZAR, "Hoe heet de commandant van Resolute Support?", True),
     ("name", KYIV, "Hoe heet de Oekraïense president?", False),
+    ("name", VISIT, "Hoe heet de CDS?", False),  # "Assist Command" and "minister van Defensie" are no names
+    ("name", "De Minister-President, de Minister van Buitenlandse Zaken en de Minister van Defensie zijn voornemens "
+             "deze Top bij te wonen.", "Welke minister-president woonde de top bij?", False),
     ("entity", MOBILITY, "Met wie werkt Defensie samen voor militaire mobiliteit?", True),
 ])
 def test_a_sentence_fills_a_slot_only_with_something_the_question_does_not_say(slot, text, question, filled):
