@@ -4,8 +4,9 @@
 which no percentage fills; "Op welke datum ...?" for an exact date; "Hoe heet de commandant?"
 for a name; "Hoe laat ...?" for a time; "Wat is het webadres ...?" for a contact. A sentence
 on the topic that holds no amount, date or name the question does not already state does not
-answer it: that is what near-miss questions look like (the letters discuss the topic, not the figure asked). The support model
-reads these as features (``rag.ranker.support_features``); nothing here decides on its own.
+answer it: that is what near-miss questions look like (the letters discuss the topic, not the
+figure asked). The support model reads these as features (``rag.ranker.support_features``);
+nothing here decides on its own.
 """
 
 from __future__ import annotations
