@@ -153,12 +153,9 @@ def answer_text(citations: list[Citation], lang: str) -> str:
 
 # --- the answer ----------------------------------------------------------------------------------
 
-def fact_answer(q: Question, hits: list, ctx: Context) -> Answer | None:
+def fact_answer(q: Question, found: list[letterfacts.Fact], ctx: Context) -> Answer | None:
     """"When was it sent / who signed / which kenmerk" from the letterhead, saying which letters do not state
     it; None when none of the letters meant states it."""
-    found = letterfacts.facts(q, hits, ctx)
-    if not found:
-        return None
     parts, cits = [], []
     for f in found:
         if f.span is None:
@@ -166,19 +163,17 @@ def fact_answer(q: Question, hits: list, ctx: Context) -> Answer | None:
         n = len(cits) + 1
         cits.append(_citation(ctx, n, f.doc_id, f.chunk_id, f.passage, f.span[0], f.span[1], 1.0))
         parts.append(letterfacts.fact_sentence(f.field, f.title, f.value, q.language) + f" [{n}]")
-    missing = [f for f in found if f.span is None]
     if not cits:
         return None
-    for name in dict.fromkeys(f.field for f in missing):
-        parts.append(letterfacts.not_stated(name, [f.title for f in missing if f.field == name]))
-    return Answer(" ".join(parts), False, "extractive", cits, {}, q.query, 0.99, q.language, q.kind,
-                  {"letter_fact": 1.0})
+    return Answer(" ".join(parts + _not_stated(found)), False, "extractive", cits, {}, q.query, 0.99, q.language,
+                  q.kind, {"letter_fact": 1.0})
 
 
-def _not_stated_text(q: Question, hits: list, ctx: Context) -> str:
-    missing = [f for f in letterfacts.facts(q, hits, ctx) if f.span is None]
-    return " ".join(letterfacts.not_stated(name, [f.title for f in missing if f.field == name])
-                    for name in dict.fromkeys(f.field for f in missing)) + " De brieven geven hierop dus geen antwoord."
+def _not_stated(found: list[letterfacts.Fact]) -> list[str]:
+    """One line per field asked that a letter meant does not state."""
+    missing = [f for f in found if f.span is None]
+    return [letterfacts.not_stated(name, [f.title for f in missing if f.field == name])
+            for name in dict.fromkeys(f.field for f in missing)]
 
 
 def _not_repeated(q: Question, cands: list[Candidate], ctx: Context) -> None:
@@ -202,14 +197,14 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
     cands = candidates(q, hits, sims, ctx) if cands is None else cands
     score(cands, model)
     _not_repeated(q, cands, ctx)
-    if q.facts:
-        answer = fact_answer(q, hits, ctx)
-        if answer is not None:
-            return answer
+    found = letterfacts.facts(q, hits, ctx) if q.facts else []
+    if q.facts and (answer := fact_answer(q, found, ctx)) is not None:
+        return answer
     chosen = select(q, cands, ctx, model.select)
-    if q.facts and not letterfacts.mentioned_letter(q, [c.idx for c in chosen], hits, ctx):
-        return Answer(_not_stated_text(q, hits, ctx), True, "extractive", closest_passages(cands, ctx, hits), {},
-                      q.query, 0.0, q.language, q.kind, {"letter_fact": 1.0})
+    if q.facts and not letterfacts.mentioned_letter(q, [c.idx for c in chosen], [f.doc_id for f in found], ctx):
+        text = " ".join(_not_stated(found)) + " De brieven geven hierop dus geen antwoord."
+        return Answer(text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, 0.0, q.language,
+                      q.kind, {"letter_fact": 1.0})
     if not chosen:
         return Answer(abstain_text, True, "extractive", [], {}, q.query, 0.0, q.language, q.kind)
     feats = support_features(q, chosen, ctx)

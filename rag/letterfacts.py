@@ -115,13 +115,14 @@ _MENTIONS_LETTER = re.compile(r"brie[fv]|agenda", re.I)
 MENTION_MARGIN = 0.15
 
 
-def mentioned_letter(q: Question, sentence_ids: list[int], hits: list, ctx: Context) -> bool:
+def mentioned_letter(q: Question, sentence_ids: list[int], letters: list[str], ctx: Context) -> bool:
     """Is the letter asked about one the letters mention rather than one of them? So when a chosen sentence
     mentions a letter, holds the kind of value asked, and fits the question clearly better than the letters' own
     title and sender do ("Op welke datum is de Kamerbrief Weerbaarheid tegen hybride en militaire dreigingen
     verstuurd?"), not when the question points at a letter of ours by its title or sender ("de brief van
-    minister Agema over de NAVO-verplichtingen": that one states no date, and no other date answers)."""
-    own = max((coverage(q.words, *ctx.identity_terms(d)) for d in target_letters(q, hits, ctx)), default=0.0)
+    minister Agema over de NAVO-verplichtingen": that one states no date, and no other date answers).
+    ``letters`` are the letters the question was taken to mean (``facts``)."""
+    own = max((coverage(q.words, *ctx.identity_terms(d)) for d in dict.fromkeys(letters)), default=0.0)
     for idx in sentence_ids:
         text = ctx.sentences[idx].text
         if (_MENTIONS_LETTER.search(text) and any(_STATES[f].search(text) for f in q.facts)
