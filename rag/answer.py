@@ -11,10 +11,12 @@ letterhead (``rag.letterfacts``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag import letterfacts
 from rag.features import Candidate, Context, candidates
+from rag.hop import bridge, plan
 from rag.question import Question
 from rag.ranker import AnswererModel, score, select, support_features, support_score
 
@@ -186,12 +188,17 @@ def _not_repeated(q: Question, cands: list[Candidate], ctx: Context) -> None:
             c.p *= 0.5
 
 
+Search = Callable[[str, list], tuple[list, dict[str, float]]]
+
+
 def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model: AnswererModel,
-            threshold: float | None = None, cands: list[Candidate] | None = None) -> Answer:
+            threshold: float | None = None, cands: list[Candidate] | None = None,
+            search: Search | None = None) -> Answer:
     """The answer (or abstention) for ``q`` from the retrieved ``hits``; timings are the caller's.
 
     ``cands`` are the candidate sentences when the caller has them already (fitting re-runs
-    this step under many models; the features do not change)."""
+    this step under many models; the features do not change). ``search`` (query, hits so far ->
+    more hits and their sentences' similarity to ``q``) runs the second search of ``rag.hop``."""
     threshold = model.threshold if threshold is None else threshold
     abstain_text = ABSTAIN_EN if q.language == "en" else ABSTAIN_NL
     cands = candidates(q, hits, sims, ctx) if cands is None else cands
@@ -201,6 +208,15 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
     if q.facts and (answer := fact_answer(q, found, ctx)) is not None:
         return answer
     chosen = select(q, cands, ctx, model.select)
+    if search is not None and (hop := plan(q, [ctx.sentences[c.idx].text for c in chosen], ctx)):
+        more, more_sims = search(hop.query, hits)
+        if more:
+            hits, sims = hits + more, sims | more_sims
+            cands = candidates(q, hits, sims, ctx)
+            score(cands, model)
+            _not_repeated(q, cands, ctx)
+            chosen = select(q, cands, ctx, model.select)
+        chosen += bridge(q, hop, cands, chosen, ctx)[: max(ctx.max_sentences + 1 - len(chosen), 0)]
     if q.facts and not letterfacts.mentioned_letter(q, [c.idx for c in chosen], [f.doc_id for f in found], ctx):
         text = " ".join(_not_stated(found)) + " De brieven geven hierop dus geen antwoord."
         return Answer(text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, 0.0, q.language,

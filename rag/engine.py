@@ -43,6 +43,9 @@ from rag.view import CorpusView, Passage, build_view, extend_view, shrink_view
 log = logging.getLogger("rag.engine")
 
 
+HOP_K = 2  # passages the second search of rag.hop adds at most
+
+
 class IndexNotReady(RuntimeError):
     """The index is missing, empty, or was built with another embedding model."""
 
@@ -414,13 +417,21 @@ class Engine:
                                    view.passages, view.passage_pos)
         return view.context
 
-    def retrieve(self, q: Question, top_k: int | None = None, filters: Filters | None = None
-                 ) -> tuple[list[Hit], dict[str, float]]:
+    def retrieve(self, q: Question, top_k: int | None = None, filters: Filters | None = None,
+                 qvec: np.ndarray | None = None) -> tuple[list[Hit], dict[str, float]]:
         """The passages for a question, and the similarity of each of their sentences to it."""
-        qvec = self.embed_query(q.query)
+        qvec = self.embed_query(q.query) if qvec is None else qvec
         hits = self.search(q.query, top_k or self.settings.default_top_k, filters, qvec=qvec)
         hits += self._hits_for_each_year(q, hits, filters, qvec)
         return hits, self.sentence_similarities(qvec, [h.passage.chunk_id for h in hits])
+
+    def hop(self, query: str, hits: list[Hit], filters: Filters | None, qvec: np.ndarray
+             ) -> tuple[list[Hit], dict[str, float]]:
+        """The second search of ``rag.hop``: passages the first did not return, with their sentences'
+        similarity to the question itself (``qvec``), so the ranker reads them as it read the first."""
+        have = {h.passage.chunk_id for h in hits}
+        more = [h for h in self.search(query, HOP_K + len(have), filters) if h.passage.chunk_id not in have][:HOP_K]
+        return more, self.sentence_similarities(qvec, [h.passage.chunk_id for h in more])
 
     def modes(self) -> list[str]:
         """The answer modes on offer now: ``llm`` while its server answers ``/models``."""
@@ -453,11 +464,13 @@ class Engine:
                                 "benchmarks/train_answerer.py uit")
         t0 = time.perf_counter()
         q = self.analyse(question, history)
-        hits, sims = self.retrieve(q, top_k, filters)
+        qvec = self.embed_query(q.query)
+        hits, sims = self.retrieve(q, top_k, filters, qvec)
         t1 = time.perf_counter()
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         if mode == "extractive":
-            ans = compose(q, hits, sims, self.context(), self.model, threshold)
+            ans = compose(q, hits, sims, self.context(), self.model, threshold,
+                          search=functools.partial(self.hop, filters=filters, qvec=qvec))
             ans.mode = mode
         else:
             gs = GenerationSettings.from_settings(self.settings)

@@ -12,14 +12,14 @@ holds most of the words of an evidence string (or the string lies inside it).
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from rag.answer import Answer, compose
+from rag.answer import Answer, Search, compose
 from rag.evaluate import contains_any, must_ok, norm, quote_covers, strip_answer, tokens
 from rag.features import FEATURES, Candidate, candidates, matrix
 from rag.question import Question
@@ -236,8 +236,12 @@ def judge(item: Item, ans: Answer) -> Outcome:
         support=float(ans.support), answer=ans.answer)
 
 
-def run(items: list[Item], ctx, model: AnswererModel, threshold: float | None = None) -> list[Outcome]:
-    return [judge(it, compose(it.question, it.hits, it.sims, ctx, model, threshold, _candidates(it, ctx)))
+def run(items: list[Item], ctx, model: AnswererModel, threshold: float | None = None,
+        search: Callable[[Item], Search] | None = None) -> list[Outcome]:
+    """Outcomes as the engine answers them; ``search`` gives an item's second search (``rag.hop``), so the
+    held-out figures count what it finds."""
+    return [judge(it, compose(it.question, it.hits, it.sims, ctx, model, threshold, _candidates(it, ctx),
+                              search(it) if search else None))
             for it in items]
 
 
@@ -273,8 +277,8 @@ class CrossValidation:
     """Leave one author out: for each set, a ranker fitted on the other sets (fitted once, reused for every
     selection setting tried), and outcomes on the held-out set."""
 
-    def __init__(self, items: list[Item], ctx):
-        self.items, self.ctx = items, ctx
+    def __init__(self, items: list[Item], ctx, search: Callable[[Item], Search] | None = None):
+        self.items, self.ctx, self.search = items, ctx, search
         self.groups = sorted({it.group for it in items})
         self.rankers = {g: fit_ranker(ranker_data([it for it in items if it.group != g], ctx)) for g in self.groups}
         self.answers = {}
@@ -290,8 +294,8 @@ class CrossValidation:
         models = {g: fit([it for it in self.items if it.group != g], self.ctx, params, ranker=self.rankers[g],
                          answers=self.answers[g]) for g in self.groups}
         held = {g: [it for it in self.items if it.group == g] for g in self.groups}
-        raw = [o for g in self.groups for o in run(held[g], self.ctx, models[g], threshold=-1.0)]
+        raw = [o for g in self.groups for o in run(held[g], self.ctx, models[g], threshold=-1.0, search=self.search)]
         threshold = pick_threshold(np.array([o.support for o in raw]),
                                    np.array([o.type != "unanswerable" for o in raw], dtype=int), max_false)
-        return [o for g in self.groups for o in run(held[g], self.ctx, replace(models[g], threshold=threshold))
-                ], threshold
+        return [o for g in self.groups for o in run(held[g], self.ctx, replace(models[g], threshold=threshold),
+                                                    search=self.search)], threshold

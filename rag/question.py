@@ -30,9 +30,10 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"|welk(e)? percentage|hoeveel procent|wat kost\w*|kost(en|te)?|prijs|budget\w*|bedrag\w*|geld"
         r"|how (much|many)|what (amount|share|percentage)|cost\w*|budget)\b")),
     ("date", re.compile(
-        r"\b(wanneer|welke datum|van welke datum|op welke dag|in welk jaar|welk jaar|sinds wanneer|vanaf wanneer"
+        r"\b(wanneer|welke datum|van welke datum|op welke dag(en)?|welke dag(en)?|welke data|exacte data|in welk jaar"
+        r"|welk jaar|sinds wanneer|vanaf wanneer"
         r"|per wanneer|tot wanneer|datum|in welke (week|maand)|welke (week|maand)|when|what date|which year|what year"
-        r"|which (week|month)|since when|dated)\b")),
+        r"|which (week|month|days?)|exact dates?|since when|dated)\b")),
     ("person", re.compile(
         r"\b(wie|door wie|van wie|met wie|welke minister\w*|welk ministerie|ondertekend\w*|afzender|hoe heet\w*"
         r"|naam van|who|whom|what is the name"
@@ -282,10 +283,13 @@ def looks_like_name(text: str, folded_word: str, lang: str) -> bool:
 
 # --- the question, analysed once -------------------------------------------------------------------
 
-_QWORD = r"(?:wie|wat|welke?|wanneer|waar|waarom|hoeveel|hoe|who|what|when|where|why|how)\b"
-# a new part starts after a question mark, a semicolon or comma, or "en"/"of", at a question word
-_PART_SPLIT = re.compile(rf"(?:\?\s+|[;,]\s*(?:(?:en|of|and|or|maar)\s+)?|\s+(?:en|of|and|or|maar)\s+)(?={_QWORD})",
-                         re.I)
+_QWORD = (r"(?:(?:op|in|aan|voor|van|met|bij|tot|vanaf|sinds|naar|uit|over|door|on|at|for|to|from|by|since)\s+)?"
+          r"(?:wie|wat|welke?|wanneer|waar|waarom|hoeveel|hoe|who|what|when|where|why|how|which)\b")
+# a new part starts after a question mark, a semicolon or comma, or "en"/"of", at a question word with the
+# preposition that may come before it ("..., en op welke dagen ..."); "waaraan", "waarin" only after "en"/"of"
+# (after a comma they open a relative clause: "de brief, waarin ...")
+_PART_SPLIT = re.compile(rf"(?:\?\s+|[;,]\s*(?:(?:en|of|and|or|maar)\s+)?|\s+(?:en|of|and|or|maar)\s+)(?={_QWORD})"
+                         r"|[;,]?\s*\b(?:en|of)\s+(?=waar(?:aan|in|op|over|mee|door|voor|bij|uit|van|naar)\b)", re.I)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ _ASKS_TIME = re.compile(r"\b(hoe laat|tijdstip|openingstijd\w*|what time)\b", re
 _ASKS_CONTACT = re.compile(r"\b(telefoon\w*|webadres|website|internetadres|url|e-?mail\w*|postadres|phone( number)?"
                            r"|web ?address|email address)\b", re.I)
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|procent\w*|aandeel|share)\b|%", re.I)
-_ASKS_EXACT_DATE = re.compile(r"\b(datum|date|op welke dag|which day)\b", re.I)
+_ASKS_EXACT_DATE = re.compile(r"\b(datum|date|dates|(op )?welke dag(en)?|welke data|exacte data|wanneer precies"
+                              r"|precies wanneer|which days?)\b", re.I)
 _ASKS_NAME = re.compile(r"\b(hoe heet\w*|naam|namen|name[ds]?|called)\b", re.I)
 _ASKS_ENTITY = re.compile(r"\b(welke (partij|fractie|organisatie|land|landen)|which (party|organi[sz]ation|country))\b",
                           re.I)
@@ -79,6 +80,11 @@ def slot_of(kind: str, part: str) -> str | None:
     if kind == "person" or _ASKS_ENTITY.search(part):
         return "entity"
     return None
+
+
+def entities(text: str) -> list[str]:
+    """Named things in a text: capitalised words and acronyms that do not open it ("Vilnius", "NAVO-top")."""
+    return _ENTITY.findall(text)
 
 
 def _new(found: list[str], question: str) -> bool:

@@ -115,6 +115,16 @@ def test_a_comparison_quotes_each_letter_even_where_they_say_nearly_the_same(eng
     assert len({c.doc_id for c in ans.citations}) >= 2
 
 
+def test_a_part_the_first_search_leaves_open_is_searched_again_with_what_it_found(engine):
+    """Two letters: one says Nederland committed itself at the top in Vilnius ("in juli 2023"), another when the
+    Vilnius top took place. The days are in no passage the question itself retrieves."""
+    ans = engine.answer("Op welke top heeft Nederland zich gecommitteerd aan de Resilience Objectives, en op welke "
+                        "dagen vond die top plaats?")
+    assert not ans.abstained
+    assert "Vilnius" in ans.answer and "11 en 12 juli" in ans.answer
+    assert_citations_hold(engine, ans)
+
+
 def test_a_quoted_sentence_keeps_the_clause_that_finishes_it(engine):
     """The letter breaks one sentence in two: "... te versterken. Zodat we ons beter kunnen weren ...": the
     purpose asked for stands in the second half."""

@@ -125,6 +125,15 @@ def test_comparisons():
         ("strategisch concept navo uit welk jaar (volgens brief 2021)",
          ["strategisch concept navo uit welk jaar (volgens brief 2021)"]),
         ("budget publiekscampagne", ["budget publiekscampagne"]),
+        # a preposition before the question word opens the part with it
+        ("Op welke top heeft Nederland zich gecommitteerd aan de Resilience Objectives, en op welke dagen vond die "
+         "top plaats?", ["Op welke top heeft Nederland zich gecommitteerd aan de Resilience Objectives",
+                         "op welke dagen vond die top plaats"]),
+        ("navo top vilnius: op welke dagen was die en waaraan heeft nl zich daar gecommitteerd?",
+         ["navo top vilnius: op welke dagen was die", "waaraan heeft nl zich daar gecommitteerd"]),
+        # after a comma, "waarin" opens a relative clause, not a second question
+        ("Wat staat er in de brief, waarin de minister een vervolgbrief belooft?",
+         ["Wat staat er in de brief, waarin de minister een vervolgbrief belooft?"]),
     ],
 )
 def test_a_question_is_split_into_the_things_it_asks(question, parts):

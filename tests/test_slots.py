@@ -17,6 +17,8 @@ from rag.slots import fills, slot_of
     ("percentage huishoudens met noodpakket dec 2024", "percent"),
     ("Wanneer moet de terugkeer uit Afghanistan klaar zijn?", "date"),
     ("Op welke datum werd de brief verstuurd?", "exact_date"),
+    ("op welke dagen vond die top plaats", "exact_date"),
+    ("Wanneer precies was de top in Vilnius? Ik wil de exacte data.", "exact_date"),
     ("Hoe heet de Duitse commandant van TAAC-N?", "name"),
     ("naam SG NAVO top vilnius", "name"),
     ("Met wie werkt Defensie samen voor militaire mobiliteit?", "entity"),
@@ -66,6 +68,8 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
     ("exact_date", LETTER, "Op welke datum komt de brief over specialisatie?", False),
     ("exact_date", SUMMIT, "Op welke datum was de NAVO-top?", True),
     ("exact_date", SUMMIT, "Wat is op 24-25 juni afgesproken, op welke datum precies?", False),
+    ("exact_date", "heeft Nederland zich tijdens de NAVO-top in juli 2023 in Vilnius gecommitteerd",
+     "op welke dagen vond die top plaats", False),  # a month is no day
     ("name", MAZAR, "Hoe heet de commandant van Resolute Support?", True),
     ("name", KYIV, "Hoe heet de Oekraïense president?", False),
     ("name", VISIT, "Hoe heet de CDS?", False),  # "Assist Command" and "minister van Defensie" are no names
