@@ -84,7 +84,7 @@ def wait_for(condition, seconds: float = 30) -> bool:
 def test_two_processes_on_one_chroma_server_share_letters_uploads_and_deletes(two_servers, chroma_server, tmp_path):
     a, b, chroma_port = *two_servers, chroma_server
     assert documents(a) == documents(b) == 5
-    question = {"question": "Hoeveel geld gaat naar de publiekscampagne?"}
+    question = {"question": "Hoeveel geld is er voor de publiekscampagne?"}
     got_a = httpx.post(f"{a}/v1/answer", json=question, timeout=60).json()
     got_b = httpx.post(f"{b}/v1/answer", json=question, timeout=60).json()
     assert got_a["answer"] == got_b["answer"] and not got_a["abstained"]
