@@ -216,6 +216,7 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
             score(cands, model)
             _not_repeated(q, cands, ctx)
             chosen = select(q, cands, ctx, model.select)
+        # the sentence that answers the open part may go one past the usual maximum: it is what was asked
         chosen += bridge(q, hop, cands, chosen, ctx)[: max(ctx.max_sentences + 1 - len(chosen), 0)]
     if q.facts and not letterfacts.mentioned_letter(q, [c.idx for c in chosen], [f.doc_id for f in found], ctx):
         text = " ".join(_not_stated(found)) + " De brieven geven hierop dus geen antwoord."
