@@ -82,6 +82,8 @@ ABSTAIN_NL = ("De brieven geven geen antwoord op deze vraag. Hieronder staan de 
 ABSTAIN_EN = ("De brieven geven geen antwoord op deze vraag (the letters do not answer this question). "
               "Hieronder staan de passages die er het dichtst bij komen.")
 EN_LEAD = "The letters say (in Dutch): "
+KAMERVRAAG_LEAD = "Uit de Kamervraag: "  # before a quoted Kamervraag: the context of the answer, not the answer
+KAMERVRAAG_LEAD_EN = "From the parliamentary question: "
 
 
 def normalize_space(text: str) -> str:
@@ -113,13 +115,15 @@ def build_citations(chosen: list[Candidate], ctx: Context, hits: list) -> list[C
         items.sort(key=lambda c: order.index(c.idx))
         run = [items[0]]
         for c in items[1:]:
-            if order.index(c.idx) == order.index(run[-1].idx) + 1:
+            same_role = (ctx.sentences[c.idx].role == "question") == (ctx.sentences[run[-1].idx].role == "question")
+            if order.index(c.idx) == order.index(run[-1].idx) + 1 and same_role:
                 run.append(c)
             else:
                 runs.append((chunk_id, run))
                 run = [c]
         runs.append((chunk_id, run))
-    runs.sort(key=lambda r: -max(c.p for c in r[1]))
+    # a Kamerlid's question is context: quoted after the answers, never first
+    runs.sort(key=lambda r: (ctx.sentences[r[1][0].idx].role == "question", -max(c.p for c in r[1])))
     out = []
     for n, (chunk_id, run) in enumerate(runs, start=1):
         first, last = ctx.sentences[run[0].idx], ctx.sentences[run[-1].idx]
@@ -148,8 +152,10 @@ def closest_passages(cands: list[Candidate], ctx: Context, hits: list, n: int = 
     return build_citations(picks, ctx, hits)
 
 
-def answer_text(citations: list[Citation], lang: str) -> str:
-    text = " ".join(f"{normalize_space(c.quote)} [{c.n}]" for c in citations)
+def answer_text(citations: list[Citation], lang: str, asked: frozenset[int] = frozenset()) -> str:
+    """The quotes with their markers; a Kamerlid's question (citation numbers ``asked``) says it is one."""
+    lead = KAMERVRAAG_LEAD_EN if lang == "en" else KAMERVRAAG_LEAD
+    text = " ".join(f"{lead if c.n in asked else ''}{normalize_space(c.quote)} [{c.n}]" for c in citations)
     return (EN_LEAD + text) if lang == "en" else text
 
 
@@ -230,5 +236,8 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
         return Answer(abstain_text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, support,
                       q.language, q.kind, feats)
     cits = build_citations(chosen, ctx, hits)
-    return Answer(answer_text(cits, q.language), False, "extractive", cits, {}, q.query, support, q.language,
+    asked = {(ctx.sentences[c.idx].doc_id, ctx.sentences[c.idx].start) for c in chosen
+             if ctx.sentences[c.idx].role == "question"}
+    numbers = frozenset(c.n for c in cits if (c.doc_id, c.start) in asked)
+    return Answer(answer_text(cits, q.language, numbers), False, "extractive", cits, {}, q.query, support, q.language,
                   q.kind, feats)

@@ -81,11 +81,17 @@ CUE_WORDS = frozenset("""geld bedrag bedragen budget kosten kost prijs datum dag
 reden doel noem opsomming lijst brief brieven volgens hoogte""".split())
 
 
+# "waar ... aan besteed worden", "waar valt dat onder": a split pronominal adverb, not a place; the preposition ends
+# its clause (a "1,5" does not end one, an "en wie ..." starts another)
+_WHERE_ON = re.compile(r"^waar\b(?:(?! en )[^?,]|(?<=\d),(?=\d))*?\b(aan|onder|mee|over|voor)\b"
+                       r"(\s+\w+){0,2}\s*(?:[,?.!]|$)")
+
+
 def question_kind(question: str) -> str:
     """The kind of answer asked for; ``list`` only for plural objects ("welke landen", not "welke minister")."""
     q = fold(question)
-    if re.search(r"\bwaar (staat|staan)\b.*\bvoor\b|\bwaar gaat\b.*\bover\b|\bstand for\b", q):
-        return "other"  # "waar staat LCP-MD voor?" asks for a meaning, not a place
+    if re.search(r"\bwaar (staat|staan)\b.*\bvoor\b|\bwaar gaat\b.*\bover\b|\bstand for\b", q) or _WHERE_ON.search(q):
+        return "other"  # "waar staat LCP-MD voor?" asks for a meaning, "waar valt die 1,5% onder?" what it covers
     found = []
     for order, (kind, pat) in enumerate(_KIND_PATTERNS):
         m = pat.search(q)

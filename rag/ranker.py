@@ -36,6 +36,8 @@ from rag.slots import fills
 
 MODEL_PATH = Path(__file__).with_name("answerer.json")
 
+KAMERVRAAG_GAIN = 0.05  # share of the question's weight a Kamervraag must add to be quoted as context
+
 SUPPORT_FEATURES = (
     "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
     "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
@@ -294,7 +296,21 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
         if CONSEQUENCE.search(ctx.sentences[chosen[k].idx].text):
             _premise(chosen[k], chosen, ctx)
         k += 1
+    if (asked := _asked_in_kamervraag(best, cands, chosen, covered, weights, total, ctx)) is not None:
+        chosen.append(asked)
     return chosen
+
+
+def _asked_in_kamervraag(best: Candidate, cands: list[Candidate], chosen: list[Candidate], covered: np.ndarray,
+                         weights: np.ndarray, total: float, ctx: Context) -> Candidate | None:
+    """A Kamerlid's question that fits the question better than any answer sentence and meets what the chosen
+    ones do not ("wie beweerde ...": the claim and who made it are only in the Kamervraag). It is quoted after
+    the answer, as its context, never first (``rag.answer.build_citations``)."""
+    asked = max((c for c in cands if ctx.sentences[c.idx].role == "question"), key=lambda c: c.p, default=None)
+    if asked is None or asked.p <= best.p or any(o.idx == asked.idx for o in chosen):
+        return None
+    gain = float((np.maximum(asked.meets - covered, 0) * weights).sum()) / total
+    return asked if gain >= KAMERVRAAG_GAIN else None
 
 
 def _reason_of(best: Candidate, chosen: list[Candidate], ctx: Context) -> None:

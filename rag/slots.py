@@ -67,7 +67,7 @@ def slot_of(kind: str, part: str) -> str | None:
         return "time"
     if _ASKS_NAME.search(part):
         return "name"
-    if _ASKS_PERCENT.search(part):
+    if _ASKS_PERCENT.search(_PERCENT.sub(" ", part)):  # "waaraan mag die 1,5% ..." states a percentage, asks none
         return "percent"
     if kind == "money":
         return "money"
@@ -113,3 +113,4 @@ def fills(slot: str, text: str, question: str) -> bool:
     if slot == "entity":
         return _new(_ENTITY.findall(" " + text), question) or _new(_NAME.findall(text), question)
     raise ValueError(f"unknown slot {slot!r}")
+

@@ -71,3 +71,16 @@ def test_no_answer_opens_with_the_kamerlids_question(engine):
     assert "Nee" in ans.answer or "niet kunnen inzien" in ans.answer
     quoted_answer = next(c for c in ans.citations if c.doc_id == ANSWERS_LETTER)
     assert quoted_answer.kamervraag and quoted_answer.kamervraag.startswith("2. Is het correct")
+
+
+def test_what_only_the_kamerlids_question_says_is_quoted_after_the_answer_as_its_context(engine):
+    """Who made the claim, and when, stands only in Kamervraag 1: the answer opens with the minister's answer and
+    then quotes the question, marked as one."""
+    ans = engine.answer("Wie deed tijdens de technische briefing de bewering dat de AIV de weerbaarheidsdoelen had "
+                        "kunnen inzien?")
+    assert not ans.abstained, ans.answer
+    assert "Ten Haaf" in ans.answer
+    assert not ans.answer.lstrip().startswith(("1.", "Bent u", "Uit de Kamervraag"))
+    asked = ans.citations[-1]
+    assert asked.doc_id == ANSWERS_LETTER and asked.quote.startswith("1. Bent u bekend met de bewering")
+    assert f"Uit de Kamervraag: {asked.quote[:20]}" in ans.answer

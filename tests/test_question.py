@@ -40,6 +40,8 @@ def test_language(question, lang):
         ("Wie ondertekende de brief?", "person"),
         ("Welke minister is verantwoordelijk?", "person"),
         ("Waar vond de top plaats?", "place"),
+        ("Waar valt die 1,5% van het BBP voor weerbaarheid allemaal onder, volgens de afspraak?", "other"),
+        ("Waar moet die 1,5% van het bbp allemaal aan besteed worden?", "other"),  # what it covers, not a place
         ("Waarom kiest het kabinet voor een gefaseerde aanpak?", "reason"),
         ("Welke landen nemen deel aan de coalitie?", "list"),
         ("Noem de zeven civiele paraatheidsgebieden", "list"),

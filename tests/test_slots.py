@@ -15,6 +15,7 @@ from rag.slots import fills, slot_of
     ("Wat is het telefoonnummer of webadres van het centrale loket?", "contact"),
     ("Welk percentage van het bbp is in juni 2025 afgesproken voor weerbaarheid?", "percent"),
     ("percentage huishoudens met noodpakket dec 2024", "percent"),
+    ("Waaraan mag de 1,5% van het BBP worden besteed?", None),  # it states a percentage and asks none
     ("Wanneer moet de terugkeer uit Afghanistan klaar zijn?", "date"),
     ("Op welke datum werd de brief verstuurd?", "exact_date"),
     ("op welke dagen vond die top plaats", "exact_date"),
@@ -79,3 +80,4 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
 ])
 def test_a_sentence_fills_a_slot_only_with_something_the_question_does_not_say(slot, text, question, filled):
     assert fills(slot, text, question) is filled
+
