@@ -163,7 +163,7 @@ def candidates(q: Question, hits: list, sims: dict[str, float], ctx: Context) ->
         "slot_asked": float(bool(slots)),
         "q_english": float(q.language == "en"),
         "q_names": float(min(len(q.names), 2)),
-        "q_unknown": 0.0 if q.language == "en" else float(min(len(q.unknown), 3)),
+        "q_unknown": float(min(len(q.unknown), 3)),
     }
     out: list[Candidate] = []
     seen: set[int] = set()

@@ -64,4 +64,44 @@ ENGLISH = {
     "soldiers": "militairen", "spending": "uitgaven", "gdp": "bbp", "innovation": "innovatie",
     "industry": "industrie", "technology": "technologie", "technologies": "technologieën",
     "approach": "benadering", "directions": "richtingen", "step": "stap", "steps": "stappen",
+    # 2026-12-06: the domain words English questions of 65 authors use most that the table lacked
+    "preparedness": "paraatheid", "prepared": "voorbereid", "prepare": "voorbereid", "preparing": "voorbereiding",
+    "action": "actie", "countries": "landen", "country": "land", "local": "lokale", "regional": "regionale",
+    "funding": "financiering", "financing": "financiering", "structural": "structureel",
+    "structurally": "structureel", "spring": "voorjaar", "annotated": "geannoteerde", "january": "januari",
+    "february": "februari", "march": "maart", "june": "juni", "july": "juli", "august": "augustus",
+    "october": "oktober", "commission": "commissie", "national": "nationale", "return": "terugkeer",
+    "equipment": "materieel", "materiel": "materieel", "societal": "maatschappelijke", "society": "maatschappij",
+    "business": "bedrijfsleven", "undersea": "onderzeese", "advisory": "advies", "advice": "advies",
+    "visit": "bezoek", "visited": "bezoek", "process": "proces", "protect": "beschermen", "documents": "documenten",
+    "council": "raad", "secretary": "secretaris", "organisations": "organisaties", "organizations": "organisaties",
+    "capacity": "capaciteit", "capabilities": "capaciteiten", "agreed": "afgesproken", "commander": "commandant",
+    "session": "sessie", "sessions": "sessies", "annual": "jaarlijks", "contribute": "bijdragen",
+    "communication": "communicatie", "ready": "gereed", "economic": "economische", "central": "centrale",
+    "information": "informatie", "leaders": "leiders", "units": "eenheden", "coordinated": "gecoördineerd",
+    "measurement": "meting", "survey": "meting", "desk": "loket", "common": "gemeenschappelijke",
+    "deployment": "inzet", "deployed": "ingezet", "civil": "civiele", "commitments": "verplichtingen",
+    "discussed": "besproken", "core": "kern", "coalition": "coalitie", "european": "Europese",
+    "promised": "toegezegd", "reflection": "reflectie", "technical": "technische",
+    "representative": "vertegenwoordiger", "measures": "maatregelen", "specialisation": "specialisatie",
+    "decision": "besluit", "decided": "besloten", "mobility": "mobiliteit", "cognitive": "cognitieve",
+    "space": "ruimte", "increase": "verhoging", "municipality": "gemeente", "agriculture": "landbouw",
+    "responsible": "verantwoordelijk", "motions": "moties", "report": "rapport", "volunteers": "vrijwilligers",
+    "shelter": "opvang", "partnerships": "partnerschappen", "sabotage": "sabotage",
 }
+
+# English function words and everyday verbs: in an English question they say nothing about what the letters must
+# hold, so they are not counted as words the letters never use (``rag.question.unknown_terms``)
+ENGLISH_FUNCTION_WORDS = frozenset("""
+the a an of to in on at by for from with into onto about as than then so and or but nor not no yes if whether
+is are was were be been being am do does did done has have had having will would shall should can could may might
+must it its this that these those there here their them they he she his her him we our us you your i me my
+what which who whom whose when where why how much many more most less least any some all each every both either
+other another such same only just also still yet already again very too quite really actually exactly roughly
+about around over under between during after before since until up down out off per via
+get gets got go goes going went gone take takes took taken make makes made give gives gave given say says said
+tell told know knew see seen want wants need needs find found use used put set come comes came keep kept part
+one two three four five six seven eight nine ten first second third new old full own
+letter letters dutch netherlands please thanks thank hi hello quick question colleague according mentioned
+besides regarding concerning like way ways kind kinds type types thing things example examples account
+""".split())

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rag.dutch import QUESTION_WORDS, STOPWORDS, char_ngrams, fold, language, numbers_in, words, years_in
-from rag.glossary import ABBREVIATIONS
+from rag.glossary import ABBREVIATIONS, ENGLISH, ENGLISH_FUNCTION_WORDS
 from rag.retrieve import Analyzer
 from rag.slots import slot_of
 
@@ -65,6 +65,7 @@ _FACTS: list[tuple[str, re.Pattern]] = [
     ("sender", re.compile(
         r"\b(ondertekend\w*|ondertekende|getekend|tekende|tekenden|afzender|ondertekenaar\w*|signed|signatory|"
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|van|onder) .*\b" + _LETTER + r"|"
+        r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|tijdens|ten tijde van) (de|het) |"
         r"(wie|welke (\w+ )?minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
         r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed))\b")),
     ("date", re.compile(
@@ -263,12 +264,15 @@ def coverage(qws: Sequence[QueryWord], stems: set[str] | frozenset[str], grams: 
     return sum(w.weight * met(w, stems, grams) for w in qws) / total
 
 
-def unknown_terms(text: str, analyzer: Analyzer, vocabulary_stems: set[str]) -> list[str]:
+def unknown_terms(text: str, analyzer: Analyzer, vocabulary_stems: set[str], lang: str = "nl") -> list[str]:
     """Content words of the question that occur nowhere in the letters (after stemming), typos of the
-    letters' words not counted: what the letters never speak of."""
+    letters' words not counted: what the letters never speak of. In an English question a word counts
+    through its Dutch form (``rag.glossary``); function words do not count."""
     out = []
     for w in words(text):
         if len(w) < 3 or w in QUESTION_WORDS or w in CUE_WORDS or w in ABBREVIATIONS:
+            continue
+        if lang == "en" and (w in ENGLISH_FUNCTION_WORDS or w in ENGLISH):
             continue
         stems = analyzer.terms(w)
         if stems and not any(s in vocabulary_stems for s in stems) and not analyzer.misspells(w):
@@ -382,7 +386,7 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
         kind = question_kind(piece)
         head = asked_head(piece, pws) if lang == "nl" else None  # English words meet nothing in Dutch letters
         parts.append(Part(piece, kind, pws, slot_of(kind, piece), head))
-    unknown = unknown_terms(text, analyzer, vocabulary_stems)
+    unknown = unknown_terms(text, analyzer, vocabulary_stems, lang)
     names = [w for w in unknown if looks_like_name(text, w, lang)]
     rare = sorted(own, key=lambda w: -w.weight)[:3]
     previous = [h.get("content", "") for h in history or () if h.get("role") == "assistant"]

@@ -377,7 +377,7 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
         "years_missing": (sum(y not in text and not any(y in ctx.doc_years(d) for d in docs) for y in q.years)
                           / len(q.years)) if q.years else 0.0,
         "unknown_names": float(min(len(q.names), 2)),
-        "unknown_words": 0.0 if q.language == "en" else float(min(len(q.unknown), 3)),
+        "unknown_words": float(min(len(q.unknown), 3)),
         "english": float(q.language == "en"),
         "dense": dense_scale(max(c.dense for c in chosen)),
         "followup": float(q.followup),

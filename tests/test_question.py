@@ -63,7 +63,8 @@ def test_question_kind(question, kind):
         ("Wie heeft de geannoteerde agenda van 2021 ondertekend?", "sender"),
         ("wie tekenden namens BuZa de agenda van 2021 en de Vilnius-agenda?", "sender"),
         ("Wie was minister van Defensie bij de NAVO-brieven van 2021, 2023 en 2025?", "sender"),
-        ("Wie was minister van Defensie tijdens de NAVO-top in Vilnius?", None),  # about the summit, not a letter
+        # the minister at a meeting a letter prepares is the one who signed it: authors ask for that name
+        ("Wie was minister van Defensie tijdens de NAVO-top in Vilnius?", "sender"),
         ("Wat is het Kamerstuknummer van de brief met de agenda voor Vilnius?", "reference"),
         ("Wanneer vindt de NAVO-top plaats?", None),  # about the event, not the letter
         ("kenmerk Kamervragen Van Houwelingen", None),  # the questions' kenmerk, stated in the text
@@ -155,6 +156,8 @@ def test_a_question_may_ask_several_facts_of_a_letter():
     [
         ("Wie heeft ondertekend?", ["sender"]),
         ("Door wie is de brief ondertekend?", ["sender"]),
+        # the minister at a meeting a letter is about is who signed that letter
+        ("wie was minister van BuZa bij de NAVO-ministeriele van 2021 en wie bij de Vilnius top 2023?", ["sender"]),
         # signing something else, no letter named and no "who": a question about the text
         ("Which resilience agreements has the Netherlands signed with Norway?", []),
         ("Welke verdragen heeft Nederland getekend?", []),
@@ -231,3 +234,17 @@ def test_the_question_is_analysed_once_into_one_object(engine):
     own = {w.word: w.weight for w in q.words}
     assert "publiekscampagne" in own and own.get("regionale", 0) < own["publiekscampagne"]  # history weighs less
     assert q.language == "nl" and not q.facts
+
+
+@pytest.mark.parametrize(
+    "question, unknown",
+    [
+        ("Hoeveel geld gaat naar de zorgverzekering?", ["zorgverzekering"]),  # the letters never speak of it
+        ("Hoeveel geld gaat naar de publiekscampagne?", []),
+        # English: a word counts through its Dutch form; function words do not count
+        ("How much money goes to the public campaign?", []),
+        ("What is the current interest rate set by the European Central Bank?", ["current", "interest", "rate", "bank"]),
+    ],
+)
+def test_words_the_letters_never_use(engine, question, unknown):
+    assert engine.analyse(question).unknown == unknown
