@@ -43,7 +43,8 @@ DEFAULT_SETS = {
 # written later join the same way once their first contact is on record)
 DEFAULT_SETS |= {name: [f"evals/blind/{name}.jsonl", f"evals/blind/{name}_followups.jsonl"]
                  for name in ("h i j k l m n o p q r s t u v w x y z aa ab ac ad ae af ag ah ai aj ak al am an ao "
-                              "ap aq ar as at au av aw ax ay az ba bb bc bd be bf bg bh bi bj bk bl bm bn").split()}
+                              "ap aq ar as at au av aw ax ay az ba bb bc bd be bf bg bh bi bj bk bl bm bn "
+                              "bo bp bq br").split()}
 # the levers that move the trade-off between key facts and length; min_gain above 0 and cover_stop below 0.9 were
 # tried on 46 authors (2026-12-06) and only lost key facts (evals/README.md), cover_stop_reason 1.01 won before
 GRID = {"min_p": [0.05, 0.1, 0.15], "ratio": [0.15, 0.2, 0.25], "min_gain": [0.0], "cover_stop": [0.9],
