@@ -98,7 +98,7 @@ is are was were be been being am do does did done has have had having will would
 must it its this that these those there here their them they he she his her him we our us you your i me my
 what which who whom whose when where why how much many more most less least any some all each every both either
 other another such same only just also still yet already again very too quite really actually exactly roughly
-about around over under between during after before since until up down out off per via
+around over under between during after before since until up down out off per via
 get gets got go goes going went gone take takes took taken make makes made give gives gave given say says said
 tell told know knew see seen want wants need needs find found use used put set come comes came keep kept part
 one two three four five six seven eight nine ten first second third new old full own

@@ -113,4 +113,3 @@ def fills(slot: str, text: str, question: str) -> bool:
     if slot == "entity":
         return _new(_ENTITY.findall(" " + text), question) or _new(_NAME.findall(text), question)
     raise ValueError(f"unknown slot {slot!r}")
-
