@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag import letterfacts
+from rag.clean import reading
 from rag.features import Candidate, Context, candidates
 from rag.hop import bridge, plan
 from rag.question import Question
@@ -87,7 +88,8 @@ KAMERVRAAG_LEAD_EN = "From the parliamentary question: "
 
 
 def normalize_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """A quote as the answer shows it: on one line, each word the letter broke over a line whole again."""
+    return re.sub(r"\s+", " ", reading(text)).strip()
 
 
 # --- citations -----------------------------------------------------------------------------------

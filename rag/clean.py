@@ -12,9 +12,10 @@ What it removes or repairs, in order:
   footers, return-address lines and bare link lines;
 - PDF footnote blocks at the foot of a page (moved to the "Voetnoten" section)
   and the superscript markers glued to words (``beantwoording1``);
-- words hyphenated across line breaks (``geanno-\\nteerde`` -> ``geannoteerde``)
-  while real hyphens stay (``NAVO-\\nverdragsgebied``, ``informatie-\\nuitwisseling``);
-- hard line wraps, tabs and stray whitespace.
+- hard line wraps, tabs and stray whitespace, except a line break after a word's hyphen: the text
+  keeps ``geanno-\\nteerde`` as the letter prints it (so a passage copied from the letter is found in
+  it, up to whitespace), and ``reading`` gives ``geannoteerde`` to search, embeddings and answers
+  while real hyphens stay (``NAVO-verdragsgebied``, ``informatie-uitwisseling``).
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ _INLINE_FOOTNOTE = re.compile(r"\[(\d+):\s*(.*?)\s*\]", re.S)
 _ENDNOTE_BODY = re.compile(r"^\[(\d+)\]\s+(.*)$")
 _ENDNOTE_MARK = re.compile(r"\s?\[\d+\]")
 _PDF_FOOTNOTE = re.compile(r"^(\d{1,3}) (\S.*)$")
+# A Kamerstuk's first-page colophon: kept (it states the Kamerstuk number), less the page number after it
+_COLOPHON = re.compile(r"^([’']s-Gravenhage \d{4} Tweede Kamer, vergaderjaar .*?\bnr\. \d+)(?:\s+\d{1,3})?$")
 _URL_LINE = re.compile(r"^\(?https?://\S+$|^www\.\S+$")
 _FURNITURE = [
     re.compile(r"^kst-\d+-\d+(-\d+)?$"),
     re.compile(r"^ISSN \d{4}\s*-\s*\d{3}[\dX]$"),
-    re.compile(r"^[’']s-Gravenhage \d{4} Tweede Kamer, vergaderjaar .*$"),
     re.compile(r"^(Pagina|Blad)?\s*\d{1,3}( van \d{1,3})?$"),
     re.compile(r"^>\s*Retouradres\b.*$"),
     re.compile(r"^Bij beantwoording,? datum,? onze referentie en onderwerp vermelden\.?$"),
 ]
+_SPACE = re.compile(r"\s+")
 _SENTENCE_END = tuple(".!?:;")
 _VOWELS = set("aeiouyàáâäèéêëìíîïòóôöùúûü")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -109,30 +112,55 @@ def strip_word_artefacts(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(out), notes
 
 
+def colophon(line: str) -> str | None:
+    """The colophon line without its page number: ``’s-Gravenhage 2023 Tweede Kamer, ..., nr. 439``."""
+    m = _COLOPHON.match(line.strip())
+    return m.group(1) if m else None
+
+
 def is_furniture(line: str) -> bool:
     s = line.strip()
     return any(p.match(s) for p in _FURNITURE) or bool(_URL_LINE.match(s))
 
 
-def join_hyphenated(left: str, right: str) -> str:
-    """Join two wrapped lines, undoing a line-break hyphenation but keeping real hyphens."""
+def join_lines(left: str, right: str) -> str:
+    """Join two wrapped lines; a line that ends in a word's hyphen keeps its line break (see ``reading``)."""
     left = left.rstrip()
     right = right.lstrip()
     if not left:
         return right
     if not right:
         return left
-    if left.endswith("-") and len(left) >= 2:
-        before = left[-2]
-        after = right[0]
-        if before == " ":  # a dash: "voorsprong -" + "is cruciaal"
-            return left + " " + right
-        if before.isalpha() and before.islower() and after.isalpha() and after.islower():
-            if before in _VOWELS and after in _VOWELS:  # klinkerbotsing: informatie-uitwisseling
-                return left + right
-            return left[:-1] + right
-        return left + right  # NAVO-verdragsgebied, Secretaris-Generaal, 2022-2023
+    if left.endswith("-") and len(left) >= 2 and left[-2] != " ":  # not a dash: "voorsprong -" + "is cruciaal"
+        return left + "\n" + right
     return left + " " + right
+
+
+_LINE_HYPHEN = re.compile(r"(?<=(\S))-\n(?=(\S))")
+
+
+def _unbreak(m: re.Match) -> str:
+    before, after = m.group(1), m.group(2)
+    if before.isalpha() and before.islower() and after.isalpha() and after.islower():
+        if before in _VOWELS and after in _VOWELS:  # klinkerbotsing: informatie-uitwisseling
+            return "-"
+        return ""  # geanno-teerde: a word the line broke
+    return "-"  # NAVO-verdragsgebied, Secretaris-Generaal, 2022-2023
+
+
+def reading(text: str) -> str:
+    """The cleaned text as it reads: each hyphen the letter put at a line's end joined up again.
+
+    The cleaned text keeps those line breaks (``samen-\\nwerking``), so it holds the letter's own words
+    up to whitespace and a passage copied from the letter is found in it; search, embeddings, the
+    answer's text and the metadata read ``samenwerking`` (and ``NAVO-verdragsgebied``).
+    """
+    return _LINE_HYPHEN.sub(_unbreak, text) if "-\n" in text else text
+
+
+def join_hyphenated(left: str, right: str) -> str:
+    """Two wrapped lines as they read: a line-break hyphenation undone, real hyphens kept."""
+    return reading(join_lines(left, right))
 
 
 def _join_words(left: str, right: str) -> str:
@@ -142,7 +170,14 @@ def _join_words(left: str, right: str) -> str:
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
+    """One space for each run of whitespace; the line break after a word's hyphen stays (see ``reading``)."""
+    def one(m: re.Match) -> str:
+        i = m.start()
+        if "\n" in m.group() and i >= 2 and s[i - 1] == "-" and not s[i - 2].isspace():
+            return "\n"
+        return " "
+
+    return _SPACE.sub(one, s).strip()
 
 
 def _to_lines(text: str) -> list[_Line]:
@@ -152,6 +187,11 @@ def _to_lines(text: str) -> list[_Line]:
         page_start = raw.startswith(" ") and bool(stripped)
         lines.append(_Line(_squash(stripped), page_start=page_start, blank=not stripped))
     return lines
+
+
+def _own_paragraph_if_colophon(x: _Line) -> list[_Line]:
+    text = None if x.blank else colophon(x.text)
+    return [x] if text is None else [_Line("", blank=True), _Line(text), _Line("", blank=True)]
 
 
 def _extract_pdf_footnotes(lines: list[_Line]) -> tuple[list[_Line], list[tuple[str, str, int]]]:
@@ -290,7 +330,7 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[str, str]]:
 def _join(lines: list[str]) -> str:
     text = lines[0]
     for nxt in lines[1:]:
-        text = join_hyphenated(text, nxt)
+        text = join_lines(text, nxt)
     return _squash(text)
 
 
@@ -322,6 +362,7 @@ def clean(raw: str) -> CleanDoc:
     text, word_notes = strip_word_artefacts(text)
     lines = [x for x in _to_lines(text)]
     lines = [(_Line("", blank=True) if not x.blank and is_furniture(x.text) else x) for x in lines]
+    lines = [y for x in lines for y in _own_paragraph_if_colophon(x)]
     lines, pdf_notes = _extract_pdf_footnotes(lines)
     _remove_glued_markers(lines, pdf_notes)
     paras = _paragraphs(lines)

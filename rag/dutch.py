@@ -13,6 +13,8 @@ import unicodedata
 
 from bm25s.stopwords import STOPWORDS_DUTCH
 
+from rag.clean import reading
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The default stopword list drops words that carry meaning in questions about letters.
 KEEP = {"niet", "geen", "nog", "meer", "veel", "wie", "wat", "wanneer", "waar", "welke", "hoeveel", "tegen"}
@@ -36,7 +38,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
+    """The words of a text as it reads (``samen-\\nwerking`` is one word, ``samenwerking``), folded."""
+    return [w for w in _WORD.findall(fold(reading(text))) if len(w) > 1 or w.isdigit()]
 
 
 def char_ngrams(word: str, n: int = 5) -> set[str]:

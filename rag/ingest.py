@@ -31,6 +31,7 @@ from tqdm import tqdm
 from rag import kamervragen
 from rag import metadata as meta
 from rag.chunking import chunk
+from rag.clean import reading
 from rag.config import Settings
 from rag.documents import SUFFIXES, check_name, read_document
 from rag.embed import Embedder, group_size
@@ -39,7 +40,7 @@ from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
-PIPELINE_VERSION = "2026-11-30.2"
+PIPELINE_VERSION = "2026-12-06.1"
 # A folder ingest makes its letters live in batches, at most this often: the manifest is written whole
 # (or diffed whole) at every commit, so a commit per letter made an ingest grow with the square of its size.
 COMMIT_EVERY_S = 5.0
@@ -116,10 +117,10 @@ class EmbedderAdapter(BaseEmbedding):
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_passages([text])[0].tolist()
+        return self._get_text_embeddings([text])[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed_passages(list(texts)).tolist()
+        return self._embedder.embed_passages([reading(t) for t in texts]).tolist()  # as read: no line-break hyphens
 
 
 class LetterSplitter(NodeParser):

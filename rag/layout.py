@@ -18,8 +18,9 @@ from rag.clean import (
     CleanDoc,
     _assemble,
     _squash,
+    colophon,
     is_furniture,
-    join_hyphenated,
+    join_lines,
     mark_headings,
     normalize,
 )
@@ -39,11 +40,11 @@ class Para:
     number: str = ""
 
     def add_line(self, line: str, page: int | None) -> None:
-        """Append a wrapped line, undoing line-end hyphenation as ``rag.clean`` does for text extracts."""
+        """Append a wrapped line, keeping a line-end hyphen's break as ``rag.clean`` does for text extracts."""
         line = _squash(line)
         if not line:
             return
-        joined = join_hyphenated(self.text, line) if self.text else line
+        joined = join_lines(self.text, line) if self.text else line
         start = len(joined) - len(line)
         if page is not None and (not self.pages or self.pages[-1][1] != page):
             self.pages.append((start, page))
@@ -59,6 +60,7 @@ def clean_layout(paras: list[Para], notes: list[Para]) -> CleanDoc:
         text = _squash(_ENDNOTE_MARK.sub("", normalize(p.text)))
         if not text or is_furniture(text):
             continue
+        text = colophon(text) or text
         parts.append(text)
         kinds.append("heading" if p.heading else "paragraph")
         part_pages.append(carry_pages(p.text, p.pages, text))

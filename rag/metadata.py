@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.clean import CleanDoc
+from rag.clean import CleanDoc, reading
 
 SIDECAR_NAME = "metadata.json"
 FIELDS = ("title", "date", "sender", "reference", "url")
@@ -188,7 +188,7 @@ def extract_with_spans(doc: CleanDoc) -> tuple[dict[str, str | None], dict[str, 
         "sender": extract_sender(paras),
         "reference": extract_reference(paras),
     }
-    fields: dict[str, str | None] = {f: (v[0] if v else None) for f, v in found.items()}
+    fields: dict[str, str | None] = {f: (reading(v[0]) if v else None) for f, v in found.items()}
     fields["url"] = None
     return fields, {f: v[1] for f, v in found.items() if v}
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from rag import kamervragen
 from rag.bm25 import BM25Index
+from rag.clean import reading
 from rag.features import Context
 from rag.index import IndexStore, Manifest
 from rag.question import idf_table
@@ -52,7 +53,7 @@ class Sentence:
     doc_id: str
     start: int
     end: int
-    text: str
+    text: str  # as it reads (``rag.clean.reading``); a quote is cut from the letter's text by the offsets
     role: str = "text"  # "question" or "answer" in a letter answering Kamervragen (rag.kamervragen)
     qa: int | None = None  # the number of that Kamervraag
 
@@ -226,7 +227,7 @@ def _items(records: dict[str, dict]) -> tuple[list[Passage], list[Sentence]]:
         qas = [kamervragen.QA(n, (a, b), (c, d)) for n, a, b, c, d in rec.get("kamervragen", [])]
         for s, (role, qa) in zip(rec["sentences"], kamervragen.roles(qas, spans), strict=True):
             sentences.append(Sentence(s["sentence_id"], s["chunk_id"], rec["doc_id"], s["start"], s["end"],
-                                      rec["text"][s["start"]:s["end"]], role, qa))
+                                      reading(rec["text"][s["start"]:s["end"]]), role, qa))
     return passages, sentences
 
 
@@ -252,7 +253,7 @@ def build_view(store: IndexStore, manifest: Manifest, stemmer: str, previous: Co
     sentences_of: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         sentences_of.setdefault(s.chunk_id, []).append(i)
-    texts = [r["text"] for r in records.values()]
+    texts = [reading(r["text"]) for r in records.values()]
     analyzer = Analyzer(stemmer, build_vocabulary(texts), acronyms=find_acronyms(texts))
     doc_freq: dict[str, int] = {}
     _count_terms(doc_freq, passages, analyzer)

@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
-from rag.clean import FOOTNOTES_HEADING, CleanDoc, join_hyphenated
+from rag.clean import FOOTNOTES_HEADING, Block, CleanDoc, colophon, join_hyphenated, reading
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu ships with matplotlib, a dependency
 HEADER = "Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439"
@@ -186,9 +186,26 @@ class KamerstukPdf:
             pdf.text(MARGIN, PAGE_H - 6, FOOTER)
 
 
+def as_read(doc: CleanDoc, colophon_too: bool = True) -> CleanDoc:
+    """A cleaned letter as it reads: the line-break hyphens of its own wrapping joined up (``rag.clean.reading``),
+    so letters wrapped differently (a text extract, a PDF of ours, a Word file) compare equal. A Kamerstuk PDF
+    prints its colophon in page 1's footer, which the PDF reader drops with the other furniture."""
+    parts, blocks, pos = [], [], 0
+    for b in doc.blocks:
+        t = reading(doc.block_text(b))
+        if not colophon_too and colophon(t):
+            continue
+        pos += 2 if parts else 0
+        parts.append(t)
+        blocks.append(Block(pos, pos + len(t), b.kind))
+        pos += len(t)
+    return CleanDoc("\n\n".join(parts), blocks, [(n, reading(body)) for n, body in doc.footnotes])
+
+
 def kamerstuk_pdf(doc: CleanDoc) -> tuple[bytes, list[tuple[str, int]]]:
-    """The PDF bytes, and (opening words of each paragraph, page it starts on)."""
-    maker = KamerstukPdf(doc)
+    """The PDF bytes, and (opening words of each paragraph, page it starts on): the letter as it reads, wrapped
+    anew, its colophon in the footer."""
+    maker = KamerstukPdf(as_read(doc, colophon_too=False))
     return maker.build(), maker.page_of_text
 
 
@@ -225,6 +242,8 @@ FOOTNOTES_XML = (
 def kamerbrief_docx(doc: CleanDoc) -> bytes:
     """A Word letter: heading styles, a header and a footer with a page number, real footnotes."""
     from docx import Document
+
+    doc = as_read(doc)
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rag.clean import clean, is_furniture, join_hyphenated, strip_word_artefacts
+from rag.clean import clean, colophon, is_furniture, join_hyphenated, join_lines, reading, strip_word_artefacts
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,46 @@ from rag.clean import clean, is_furniture, join_hyphenated, strip_word_artefacts
 )
 def test_line_breaks_are_joined_and_hyphenation_undone_only_where_it_was_a_break(left, right, joined):
     assert join_hyphenated(left, right) == joined
+    assert reading(join_lines(left, right)) == joined
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "kept"),
+    [
+        ("de geanno-", "teerde agenda", "de geanno-\nteerde agenda"),
+        ("de dreiging richting het NAVO-", "verdragsgebied", "de dreiging richting het NAVO-\nverdragsgebied"),
+        ("een technologische voorsprong -", "is cruciaal", "een technologische voorsprong - is cruciaal"),
+        ("een gemeenschappelijk", "dreigingsbeeld", "een gemeenschappelijk dreigingsbeeld"),
+    ],
+)
+def test_the_cleaned_text_keeps_the_line_break_after_a_words_hyphen(left, right, kept):
+    assert join_lines(left, right) == kept
+
+
+def test_a_passage_copied_from_a_letter_over_a_line_break_is_found_in_its_cleaned_text(corpus_files):
+    """Up to whitespace, as ../shared/contract_check.py matches evidence: "gemeen-\\nschappelijk" stays."""
+    def norm(s):
+        return re.sub(r"\s+", " ", s).strip()
+
+    found = 0
+    for f in corpus_files:
+        raw = f.read_text()
+        text = norm(clean(raw).text)
+        for m in re.finditer(r"(\S+ \S+ \w+-)\n(\w+ \S+)", raw):
+            if not m.group(1).startswith(("https", "(https")):
+                assert norm(m.group(0)) in text, (f.name, m.group(0))
+                found += 1
+    assert found >= 15
+    doc = clean(corpus_files[3].read_text())
+    assert "gemeen-\nschappelijk dreigingsbeeld" in doc.text
+    assert "gemeenschappelijk dreigingsbeeld" in reading(doc.text)
+
+
+def test_the_kamerstuk_colophon_is_kept_without_its_page_number(corpus_files):
+    line = "’s-Gravenhage 2023 Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439"
+    assert colophon(line + " 1") == line
+    doc = clean(corpus_files[3].read_text())
+    assert line in [doc.block_text(b) for b in doc.blocks]
 
 
 @pytest.mark.parametrize(
@@ -29,7 +69,7 @@ def test_line_breaks_are_joined_and_hyphenation_undone_only_where_it_was_a_break
     [
         ("kst-28676-439", True),
         ("ISSN 0921 - 7371", True),
-        ("’s-Gravenhage 2023 Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439 1", True),
+        ("’s-Gravenhage 2023 Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439 1", False),  # colophon: kept
         (" > Retouradres Postbus 20701 2500 ES Den Haag", True),
         ("https://www.nato.int/cps/uk/natohq/topics_132722.htm?selectedLocale=en", True),
         ("12", True),

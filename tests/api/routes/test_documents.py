@@ -14,7 +14,8 @@ def test_documents_list_carries_the_contract_metadata(client):
 
 def test_document_with_cleaned_text(client):
     d = client.get("/v1/documents/003_cd6cc0e004d35c7e").json()
-    assert d["date"] == "2023-06-30" and "geannoteerde agenda" in d["text"]
+    assert d["date"] == "2023-06-30" and "geanno-\nteerde agenda" in d["text"]  # the letter's own line break
+    assert "Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439" in d["text"]  # its colophon
     assert d["metadata_sources"]["date"] == "text"
 
 
