@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from rag import letterfacts
 from rag.clean import reading
 from rag.features import Candidate, Context, candidates
-from rag.hop import bridge, plan
+from rag.hop import Ask, bridge, part_answers, plan
 from rag.question import Question
 from rag.ranker import AnswererModel, score, select, support_features, support_score
 
@@ -201,12 +201,13 @@ Search = Callable[[str, list], tuple[list, dict[str, float]]]
 
 def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model: AnswererModel,
             threshold: float | None = None, cands: list[Candidate] | None = None,
-            search: Search | None = None) -> Answer:
+            search: Search | None = None, ask: Ask | None = None) -> Answer:
     """The answer (or abstention) for ``q`` from the retrieved ``hits``; timings are the caller's.
 
     ``cands`` are the candidate sentences when the caller has them already (fitting re-runs
     this step under many models; the features do not change). ``search`` (query, hits so far ->
-    more hits and their sentences' similarity to ``q``) runs the second search of ``rag.hop``."""
+    more hits and their sentences' similarity to ``q``) runs the second search of ``rag.hop``; ``ask`` (a part of
+    the question -> its hits and similarities) asks each part of a question that asks several things on its own."""
     threshold = model.threshold if threshold is None else threshold
     abstain_text = ABSTAIN_EN if q.language == "en" else ABSTAIN_NL
     cands = candidates(q, hits, sims, ctx) if cands is None else cands
@@ -237,6 +238,8 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
     if support < threshold:
         return Answer(abstain_text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, support,
                       q.language, q.kind, feats)
+    if ask is not None and q.part_questions:  # after the support check: a part answered alone answers no near miss
+        chosen += part_answers(q, chosen, ctx, model, ask)[: max(ctx.max_sentences + 1 - len(chosen), 0)]
     cits = build_citations(chosen, ctx, hits)
     asked = {(ctx.sentences[c.idx].doc_id, ctx.sentences[c.idx].start) for c in chosen
              if ctx.sentences[c.idx].role == "question"}

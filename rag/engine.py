@@ -470,7 +470,8 @@ class Engine:
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         if mode == "extractive":
             ans = compose(q, hits, sims, self.context(), self.model, threshold,
-                          search=functools.partial(self.hop, filters=filters, qvec=qvec))
+                          search=functools.partial(self.hop, filters=filters, qvec=qvec),
+                          ask=functools.partial(self.retrieve, filters=filters))
             ans.mode = mode
         else:
             gs = GenerationSettings.from_settings(self.settings)

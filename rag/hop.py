@@ -1,4 +1,4 @@
-"""A second search for the part of a question the first search left open.
+"""A second search for the part of a question the first search left open, and each part asked on its own.
 
 "Op welke top committeerde Nederland zich aan de RO's, en op welke dagen was die?" is answered in two
 letters: one says the top was in Vilnius, another says when the Vilnius top took place. The first
@@ -13,15 +13,17 @@ thing and finds no instance of it is a near miss, not a reason to search on: it 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.dutch import fold
-from rag.features import Candidate, Context
+from rag.features import Candidate, Context, candidates
 from rag.question import Question
+from rag.ranker import AnswererModel, is_question, repeats, score
 from rag.slots import entities, fills
 
 MAX_NAMES = 4  # names from the chosen sentences added to the second query
+PART_MIN_P = 0.3  # a part's own best sentence joins the answer when the ranker is at least this sure of it
 
 
 @dataclass(frozen=True)
@@ -75,4 +77,32 @@ def bridge(q: Question, hop: Hop, cands: Sequence[Candidate], chosen: Sequence[C
         if best is not None:
             out.append(best)
             have.add(best.idx)
+    return out
+
+
+Ask = Callable[[Question], tuple[list, dict[str, float]]]
+
+
+def part_answers(q: Question, chosen: Sequence[Candidate], ctx: Context, model: AnswererModel, ask: Ask
+                 ) -> list[Candidate]:
+    """For a question that asks several things ("welk percentage steunde het kabinet in 2023, en welk percentage
+    is in 2025 afgesproken?"): each part asked on its own, and its best sentence when the ranker is fairly sure of
+    it and the chosen sentences hold neither it nor what it says. Ranked against the whole question, the sentence
+    that answers the second part scores low beside the first part's, whose words the question shares more; and a
+    chosen sentence that seems to answer the part ("het BBP-percentage in 2024 en 2025 ...") often does not."""
+    have = {c.idx for c in chosen}
+    out: list[Candidate] = []
+    for pq in q.part_questions:
+        hits, sims = ask(pq)
+        cands = candidates(pq, hits, sims, ctx)
+        score(cands, model)
+        best = max((c for c in cands if not is_question(ctx, c)), key=lambda c: c.p, default=None)
+        if (best is None or best.p < PART_MIN_P or best.idx in have
+                or any(repeats(best, o, ctx, q.compare or q.several) for o in [*chosen, *out])):
+            continue
+        chunk = ctx.sentences[best.idx].chunk_id
+        whole = candidates(q, [h for h in hits if h.passage.chunk_id == chunk], sims, ctx)  # read as the question's
+        score(whole, model)
+        out += [c for c in whole if c.idx == best.idx]
+        have.add(best.idx)
     return out

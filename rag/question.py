@@ -335,6 +335,7 @@ class Question:
     year_span: tuple[int, int] | None  # the years it spans ("van 2021 tot 2025")
     followup: bool
     previous_answer: str = ""  # what the assistant said last, so a follow-up does not repeat it
+    part_questions: list[Question] = field(default_factory=list)  # each part asked on its own, when it asks several
     extra: dict = field(default_factory=dict)
 
 
@@ -391,10 +392,12 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
     rare = sorted(own, key=lambda w: -w.weight)[:3]
     previous = [h.get("content", "") for h in history or () if h.get("role") == "assistant"]
     every_letter, year_span = letter_scope(text)
+    part_questions = ([analyse(p.text, analyzer, idf, vocabulary_stems) for p in parts]
+                      if len(parts) > 1 and not history else [])
     return Question(
         text=text, query=query, language=lang, kind=question_kind(text), facts=letter_facts(text), parts=parts,
         words=qws, rare=rare, names=names, unknown=[w for w in unknown if w not in names],
         numbers=numbers_in(text), years=years_in(query), compare=wants_comparison(text),
         several=len(parts) > 1 or asks_two_things(text), every_letter=every_letter, year_span=year_span,
         followup=followup,
-        previous_answer=previous[-1] if followup and previous else "")
+        previous_answer=previous[-1] if followup and previous else "", part_questions=part_questions)

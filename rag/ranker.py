@@ -205,7 +205,7 @@ def score(cands: list[Candidate], model: AnswererModel) -> None:
             c.a = float(ai)
 
 
-def _is_question(ctx: Context, c: Candidate) -> bool:
+def is_question(ctx: Context, c: Candidate) -> bool:
     s = ctx.sentences[c.idx]
     return s.role == "question" or s.text.rstrip().endswith("?")
 
@@ -214,7 +214,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _repeats(c: Candidate, o: Candidate, ctx: Context, across: bool) -> bool:
+def repeats(c: Candidate, o: Candidate, ctx: Context, across: bool) -> bool:
     """Does ``c`` say what the chosen ``o`` says? Across letters it never does when letters are compared."""
     if across and ctx.sentences[c.idx].doc_id != ctx.sentences[o.idx].doc_id:
         return False
@@ -228,12 +228,12 @@ def _beside(c: Candidate, step: int, chosen: list[Candidate], ctx: Context) -> C
     if idx is None or any(o.idx == idx for o in chosen):
         return None
     other = replace(c, idx=idx)
-    return None if _is_question(ctx, other) else other
+    return None if is_question(ctx, other) else other
 
 
 def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectParams) -> list[Candidate]:
     """Greedy for coverage: add a sentence only when it covers something the chosen ones do not."""
-    order = sorted((c for c in cands if not _is_question(ctx, c)), key=lambda c: -c.p)
+    order = sorted((c for c in cands if not is_question(ctx, c)), key=lambda c: -c.p)
     if not order:
         return []
     weights = np.array([w.weight for w in q.words], dtype=np.float32)
@@ -263,7 +263,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
         if c.p < floor:
             break
         doc = ctx.sentences[c.idx].doc_id
-        if any(_repeats(c, o, ctx, across) for o in chosen):
+        if any(repeats(c, o, ctx, across) for o in chosen):
             continue
         gain = float((np.maximum(c.meets - covered, 0) * weights).sum()) / total
         new_kind = bool((c.kinds - kinds) & wanted)
@@ -277,7 +277,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     # a comparison quoted from one letter only: the other letter's best sentence, if it answers at all
     if q.compare and len(docs) < 2 and len(chosen) < ctx.max_sentences:
         other_doc = next((c for c in order[1:] if ctx.sentences[c.idx].doc_id not in docs and c.p >= params.min_p
-                          and not any(_repeats(c, o, ctx, across) for o in chosen)), None)
+                          and not any(repeats(c, o, ctx, across) for o in chosen)), None)
         if other_doc is not None:
             chosen.append(other_doc)
             docs.add(ctx.sentences[other_doc.idx].doc_id)
@@ -341,7 +341,7 @@ def _premise(c: Candidate, chosen: list[Candidate], ctx: Context) -> None:
         if any(o.idx == idx for o in chosen):
             continue
         other = replace(c, idx=idx)
-        if _is_question(ctx, other):
+        if is_question(ctx, other):
             return
         chosen.append(other)
         text = ctx.sentences[idx].text

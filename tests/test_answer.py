@@ -125,6 +125,16 @@ def test_a_part_the_first_search_leaves_open_is_searched_again_with_what_it_foun
     assert_citations_hold(engine, ans)
 
 
+def test_each_part_of_a_question_that_asks_two_things_is_asked_on_its_own_too(engine):
+    """Ranked against the whole question, the sentence with the 2028 figure wins and the one with the raise itself
+    falls below the selection's floor; asked on its own, the first part finds its sentence first."""
+    ans = engine.answer("How much did the cabinet add to the defence budget structurally, and what will yearly "
+                        "defence spending be in 2028?")
+    assert not ans.abstained
+    assert "ruim 5 miljard" in ans.answer and "bijna 20 miljard in 2028" in ans.answer
+    assert_citations_hold(engine, ans)
+
+
 def test_a_quoted_sentence_keeps_the_clause_that_finishes_it(engine):
     """The letter breaks one sentence in two: "... te versterken. Zodat we ons beter kunnen weren ...": the
     purpose asked for stands in the second half."""
