@@ -158,11 +158,6 @@ def reading(text: str) -> str:
     return _LINE_HYPHEN.sub(_unbreak, text) if "-\n" in text else text
 
 
-def join_hyphenated(left: str, right: str) -> str:
-    """Two wrapped lines as they read: a line-break hyphenation undone, real hyphens kept."""
-    return reading(join_lines(left, right))
-
-
 def _join_words(left: str, right: str) -> str:
     if left.endswith(("/", "-")):
         return left + right

@@ -102,7 +102,7 @@ def _page_lines(page: pdfium.PdfPage) -> list[_Line]:
         for i, ch in enumerate(text):
             if ch in "\r\n":
                 continue
-            if ch in _HYPHEN_MARKS:  # the line ends in a hyphen pdfium took off: put it back for join_hyphenated
+            if ch in _HYPHEN_MARKS:  # the line ends in a hyphen pdfium took off: put it back for join_lines
                 if cur is not None:
                     cur.hyphen = True
                     cur.chars.append(replace(cur.chars[-1], ch="-"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.clean import reading
 from rag.features import Candidate, Context
 from rag.question import Question
 
@@ -97,7 +96,7 @@ def fragment_text(f: Fragment, ctx: Context) -> str:
     md = ctx.records[f.doc_id]["metadata"]
     when = dutch_date(md.get("date"))
     head = f"[{f.n}] {md.get('title') or f.doc_id}" + (f" ({when})" if when else "")
-    return head + "\n" + " ".join(f"{reading(ctx.sentences[i].text).strip()} [{f.n}]" for i in f.sentences)
+    return head + "\n" + " ".join(f"{ctx.sentences[i].text.strip()} [{f.n}]" for i in f.sentences)
 
 
 def messages(q: Question, frags: list[Fragment], ctx: Context) -> list[dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
-from rag.clean import FOOTNOTES_HEADING, Block, CleanDoc, colophon, join_hyphenated, reading
+from rag.clean import FOOTNOTES_HEADING, Block, CleanDoc, colophon, join_lines, reading
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu ships with matplotlib, a dependency
 HEADER = "Tweede Kamer, vergaderjaar 2022–2023, 28 676, nr. 439"
@@ -82,11 +82,11 @@ class KamerstukPdf:
             head, tail = word[:cut], word[cut:]
             if head.endswith("-"):
                 shown = head
-                if join_hyphenated(head, tail) != word:
+                if reading(join_lines(head, tail)) != word:
                     continue
             else:
                 shown = head + "-"
-                if not (head[-1].isalpha() and tail[0].isalpha()) or join_hyphenated(shown, tail) != word:
+                if not (head[-1].isalpha() and tail[0].isalpha()) or reading(join_lines(shown, tail)) != word:
                     continue
             if self._w(shown, bold) <= room:
                 return shown, tail

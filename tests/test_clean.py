@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rag.clean import clean, colophon, is_furniture, join_hyphenated, join_lines, reading, strip_word_artefacts
+from rag.clean import clean, colophon, is_furniture, join_lines, reading, strip_word_artefacts
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,6 @@ from rag.clean import clean, colophon, is_furniture, join_hyphenated, join_lines
     ],
 )
 def test_line_breaks_are_joined_and_hyphenation_undone_only_where_it_was_a_break(left, right, joined):
-    assert join_hyphenated(left, right) == joined
     assert reading(join_lines(left, right)) == joined
 
 
