@@ -67,12 +67,15 @@ _FACTS: list[tuple[str, re.Pattern]] = [
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|van|onder) .*\b" + _LETTER + r"|"
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|tijdens|ten tijde van) (de|het) |"
         r"(wie|welke (\w+ )?minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
-        r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed))\b")),
+        r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed)|"
+        # who answered the Kamervragen signed the letter that answers them
+        r"(wie|welke (\w+ )?minister\w*) (beantwoordde|beantwoordden|(heeft|hebben) .*\bbeantwoord)\b)\b")),
     ("date", re.compile(
         r"\b(gedateerd|dagtekening|dated|van welke datum|(wanneer|welke datum|op welke datum|when)\b.*\b"
         r"(verstuurd|gestuurd|verzonden|ondertekend|geschreven|aangeboden|sent|written|signed)"
         r"|datum (van )?((de|het|deze|die) )?(\w+ )?" + _LETTER + r"|date of (the|this|that) " + _LETTER
-        + r"|(welke datum|what date) (draagt|staat op|is on|does) ((de|het|deze|die|the|this|that) )?(\w+ )?" + _LETTER
+        + r"|(welke datum|what date) (draagt|staat (er )?op|is on|does) ((de|het|deze|die|the|this|that) )?(\w+ )?"
+        + _LETTER
         + r")\b")),
 ]
 
@@ -133,7 +136,7 @@ _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 # a date or number asked of something else the letters mention: a report, a declaration, a summit, troops
 _OTHER_THING = re.compile(r"\b(rapport\w*|reports?|verklaring\w*|declarations?|communiqu\w*|\w*visie|strateg\w*|"
                           r"advies|top|summit|units|eenheden|troops|militairen)\b")
-_WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory)\b")
+_WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory|welke (\w+ )?minister\w*|which minister)\b")
 _THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
 
 
@@ -159,6 +162,24 @@ def letter_facts(question: str) -> list[str]:
                 continue  # "which agreements has the Netherlands signed with Norway" asks for agreements
             found.append(name)
     return found
+
+
+_SENDING = {"brief", "antwoorden", "beantwoording", "stuurde", "stuurden", "verstuurd", "gestuurd", "verzonden",
+            "ondertekend", "gedaan", "gebeurd", "kamer"}
+_ASKS_WHEN = re.compile(r"\b(wanneer|welke datum|datum|when|what date)\b")
+
+
+def followup_facts(question: str, previous: str) -> list[str]:
+    """What a follow-up asks of the letter the turn before asked about: "Wie beantwoordde de Kamervragen van
+    Van Houwelingen?" then "En wanneer was dat?" asks the date of the letter that answers them."""
+    found = letter_facts(question)
+    q = fold(question)
+    if found or not previous or not letter_facts(previous) or not _ASKS_WHEN.search(q):
+        return found
+    if _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):  # "en wanneer waren die vragen ingediend?"
+        return []
+    own = [w for w in words(question) if w not in QUESTION_WORDS and w not in STOPWORDS and w not in _SENDING]
+    return ["date"] if len(own) <= 1 else []  # not "en wanneer wordt de Kamer daarover geïnformeerd?"
 
 
 def letter_fact(question: str) -> str | None:
@@ -391,11 +412,13 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
     names = [w for w in unknown if looks_like_name(text, w, lang)]
     rare = sorted(own, key=lambda w: -w.weight)[:3]
     previous = [h.get("content", "") for h in history or () if h.get("role") == "assistant"]
+    asked_before = [h.get("content", "") for h in history or () if h.get("role") == "user"]
     every_letter, year_span = letter_scope(text)
     part_questions = ([analyse(p.text, analyzer, idf, vocabulary_stems) for p in parts]
                       if len(parts) > 1 and not history else [])
     return Question(
-        text=text, query=query, language=lang, kind=question_kind(text), facts=letter_facts(text), parts=parts,
+        text=text, query=query, language=lang, kind=question_kind(text),
+        facts=followup_facts(text, asked_before[-1]) if followup and asked_before else letter_facts(text), parts=parts,
         words=qws, rare=rare, names=names, unknown=[w for w in unknown if w not in names],
         numbers=numbers_in(text), years=years_in(query), compare=wants_comparison(text),
         several=len(parts) > 1 or asks_two_things(text), every_letter=every_letter, year_span=year_span,

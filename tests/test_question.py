@@ -4,6 +4,7 @@ import pytest
 
 from rag.dutch import holds_kind, language
 from rag.question import (
+    followup_facts,
     letter_fact,
     letter_facts,
     letter_scope,
@@ -141,6 +142,37 @@ def test_comparisons():
 )
 def test_a_question_is_split_into_the_things_it_asks(question, parts):
     assert split_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("wie beantwoordde de kamervragen van van houwelingen over concrete weerbaarheidsdoelen", ["sender"]),
+        ("Wie heeft de Kamervragen van Van Houwelingen over de concrete weerbaarheidsdoelen beantwoord?", ["sender"]),
+        ("welke datum staat er op die brief?", ["date"]),
+        ("Welke ministers waren aanwezig op de top?", []),
+        ("Hoeveel vragen zijn beantwoord?", []),
+    ],
+)
+def test_who_answered_the_kamervragen_asks_who_signed_the_reply(question, facts):
+    assert letter_facts(question) == facts
+
+
+@pytest.mark.parametrize(
+    ("followup", "facts"),
+    [
+        ("Op welke datum was dat?", ["date"]),
+        ("en op welke datum stuurde hij die antwoorden naar de Kamer?", ["date"]),
+        ("En van wanneer is die brief?", ["date"]),
+        # another document, or an event the letter announces: asked of the text
+        ("En wanneer waren die vragen ingediend?", []),
+        ("En wanneer en door wie wordt de Kamer daar verder over geïnformeerd?", []),
+    ],
+)
+def test_a_followup_asks_the_date_of_the_letter_the_turn_before_asked_about(followup, facts):
+    assert followup_facts(followup, "Wie ondertekende de antwoorden op de Kamervragen over concrete "
+                                    "weerbaarheidsdoelen?") == facts
+    assert followup_facts(followup, "Hoeveel geld komt er voor de weerbaarheid?") == []
 
 
 def test_a_question_may_ask_several_facts_of_a_letter():
