@@ -61,13 +61,13 @@ _COMPARE = re.compile(r"\b(beide|allebei|zowel|verschil\w*|vergelijk\w*|versus|v
 # Questions about a letter itself (its date, who signed it, its reference), not about what it says.
 _LETTER = r"(brief|brieven|kamerbrief|agenda|agenda's|beantwoording|antwoorden|antwoordbrief|toelichting|letter)"
 _FACTS: list[tuple[str, re.Pattern]] = [
-    ("reference", re.compile(r"\b(kenmerk|referentie|kamerstuk\w*|nummer van de brief|reference( number)?)\b")),
+    ("reference", re.compile(r"\b(kenmerk|referentie\w*|kamerstuk\w*|nummer van de brief|reference( number)?)\b")),
     ("sender", re.compile(
         r"\b(ondertekend\w*|ondertekende|getekend|tekende|tekenden|afzender|ondertekenaar\w*|signed|signatory|"
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|van|onder) .*\b" + _LETTER + r"|"
         r"(wie|welke) (was|waren) (de )?minister\w*( van [\w ]+)? (bij|tijdens|ten tijde van) (de|het) |"
         r"(wie|welke (\w+ )?minister\w*) (heeft|hebben|stuurde|stuurden|schreef|schreven) .*\b" + _LETTER + r"|"
-        r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed)|"
+        r"van wie (is|komt) .*\b" + _LETTER + r"|who (wrote|sent|signed|answered)|"
         # who answered the Kamervragen signed the letter that answers them
         r"(wie|welke (\w+ )?minister\w*) (beantwoordde|beantwoordden|(heeft|hebben) .*\bbeantwoord)\b)\b")),
     ("date", re.compile(
@@ -140,6 +140,9 @@ _WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory|welke (\
 _THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
 
 
+_ASKS_WHEN = re.compile(r"\b(wanneer|welke datum|datum|when|what date)\b")
+
+
 def letter_facts(question: str) -> list[str]:
     """``date``, ``sender`` and/or ``reference`` when the question asks that of a letter itself
     ("Wie ondertekende de brief en wat is het kenmerk?" asks two).
@@ -161,12 +164,13 @@ def letter_facts(question: str) -> list[str]:
             if name == "sender" and not _THE_LETTER.search(q) and not _WHO.search(q):
                 continue  # "which agreements has the Netherlands signed with Norway" asks for agreements
             found.append(name)
+    if found == ["sender"] and _ASKS_WHEN.search(q) and not _OTHER_THING.search(q):
+        found.append("date")  # "wie heeft ze beantwoord, en op welke datum?"
     return found
 
 
 _SENDING = {"brief", "antwoorden", "beantwoording", "stuurde", "stuurden", "verstuurd", "gestuurd", "verzonden",
             "ondertekend", "gedaan", "gebeurd", "kamer"}
-_ASKS_WHEN = re.compile(r"\b(wanneer|welke datum|datum|when|what date)\b")
 
 
 def followup_facts(question: str, previous: str) -> list[str]:

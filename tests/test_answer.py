@@ -197,6 +197,15 @@ def test_a_follow_up_uses_the_previous_turn(engine):
     assert ans.query.startswith("Wat doet het kabinet")
 
 
+def test_a_follow_up_asking_when_after_who_answered_gets_the_date_of_the_reply(engine):
+    history = [{"role": "user", "content": "Wie beantwoordde de Kamervragen van Van Houwelingen over de concrete "
+                                           "weerbaarheidsdoelen?"},
+               {"role": "assistant", "content": "De minister van Defensie, Ruben Brekelmans."}]
+    ans = engine.answer("En wanneer was dat?", history=history)
+    assert not ans.abstained and "24 april 2025" in ans.answer  # not the day the questions were sent in
+    assert_citations_hold(engine, ans)
+
+
 def test_filters_limit_the_letters_cited(engine):
     ans = engine.answer("Wat zegt de brief over Afghanistan?", filters=Filters(doc_ids=["004_0eaa6607556f058b"]))
     assert {c.doc_id for c in ans.citations} == {"004_0eaa6607556f058b"}

@@ -150,11 +150,16 @@ def test_a_question_is_split_into_the_things_it_asks(question, parts):
         ("wie beantwoordde de kamervragen van van houwelingen over concrete weerbaarheidsdoelen", ["sender"]),
         ("Wie heeft de Kamervragen van Van Houwelingen over de concrete weerbaarheidsdoelen beantwoord?", ["sender"]),
         ("welke datum staat er op die brief?", ["date"]),
+        ("Wat is het referentienummer van die brief?", ["reference"]),
+        ("Who answered them, and on what date?", ["sender", "date"]),
+        ("Welke minister stuurde de antwoorden op de vragen, en op welke datum?", ["sender", "date"]),
+        # the date of something else the letter is about is asked of the text
+        ("Welke ministers ondertekenden de agenda voor de NAVO-top in Vilnius, en wanneer was die top?", ["sender"]),
         ("Welke ministers waren aanwezig op de top?", []),
         ("Hoeveel vragen zijn beantwoord?", []),
     ],
 )
-def test_who_answered_the_kamervragen_asks_who_signed_the_reply(question, facts):
+def test_who_answered_the_kamervragen_asks_who_signed_the_reply_and_when(question, facts):
     assert letter_facts(question) == facts
 
 
