@@ -173,13 +173,27 @@ _SENDING = {"brief", "antwoorden", "beantwoording", "stuurde", "stuurden", "vers
             "ondertekend", "gedaan", "gebeurd", "kamer"}
 
 
+_MINISTER_THEN = re.compile(r"\b(wie|welke)\b.* (was|waren) (toen|destijds|op dat moment)\b.*\bminister"
+                            r"|\b(wie|welke)\b.* (was|waren) (de )?minister\w*\b.* (toen|destijds)\b")
+_DID_THAT = re.compile(r"\b(deed|deden|doet|doen|gedaan)\b (dat|dit)\b|\b(dat|dit) (deed|deden|gedaan)\b")
+
+
 def followup_facts(question: str, previous: str) -> list[str]:
     """What a follow-up asks of the letter the turn before asked about: "Wie beantwoordde de Kamervragen van
-    Van Houwelingen?" then "En wanneer was dat?" asks the date of the letter that answers them."""
+    Van Houwelingen?" then "En wanneer was dat?" asks the date of the letter that answers them; "En wie deden dat
+    bij de top in Vilnius?" asks the same of another letter; "Wie was toen minister van Defensie?" asks who signed
+    the letter about the event the turn before asked after."""
     found = letter_facts(question)
     q = fold(question)
-    if found or not previous or not letter_facts(previous) or not _ASKS_WHEN.search(q):
+    if found or not previous:
         return found
+    if _MINISTER_THEN.search(q):  # "Wie was toen minister van Defensie?": of the event the turn before asked about
+        return ["sender"]
+    before = letter_facts(previous)
+    if not before:
+        return []
+    if not _ASKS_WHEN.search(q):  # "En wie deden dat bij de ministeriële van 1 juni 2021?"
+        return before if _DID_THAT.search(q) else []
     if _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):  # "en wanneer waren die vragen ingediend?"
         return []
     own = [w for w in words(question) if w not in QUESTION_WORDS and w not in STOPWORDS and w not in _SENDING]

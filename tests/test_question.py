@@ -180,6 +180,24 @@ def test_a_followup_asks_the_date_of_the_letter_the_turn_before_asked_about(foll
     assert followup_facts(followup, "Hoeveel geld komt er voor de weerbaarheid?") == []
 
 
+@pytest.mark.parametrize(
+    ("followup", "facts"),
+    [
+        ("En wie deden dat bij de ministeriële van 1 juni 2021?", ["sender"]),
+        ("Op welke datum heeft hij dat gedaan?", ["date"]),
+        ("Wat deden ze daar?", []),
+    ],
+)
+def test_a_followup_that_says_do_that_asks_what_the_turn_before_asked_of_another_letter(followup, facts):
+    assert followup_facts(followup, "Welke ministers ondertekenden de agenda voor de NAVO-top in Vilnius?") == facts
+
+
+def test_who_was_minister_then_asks_who_signed_the_letter_about_the_event_asked_before():
+    assert followup_facts("Wie was toen minister van Defensie?", "Wanneer vond de NAVO-ministeriële plaats?") == [
+        "sender"]
+    assert followup_facts("Wie is minister van Defensie?", "Wanneer vond de NAVO-ministeriële plaats?") == []
+
+
 def test_a_question_may_ask_several_facts_of_a_letter():
     assert letter_facts("Wie heeft de brief ondertekend en wat is het kenmerk?") == ["reference", "sender"]
     assert letter_facts("Wat is de dagtekening van de brief?") == ["date"]
