@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from rag.answer import Answer, Search, compose
 from rag.evaluate import contains_any, must_ok, norm, quote_covers, strip_answer, tokens
 from rag.features import FEATURES, Candidate, candidates, matrix
+from rag.hop import Ask
 from rag.question import Question
 from rag.ranker import (
     CALIBRATION_FEATURES,
@@ -237,11 +238,11 @@ def judge(item: Item, ans: Answer) -> Outcome:
 
 
 def run(items: list[Item], ctx, model: AnswererModel, threshold: float | None = None,
-        search: Callable[[Item], Search] | None = None) -> list[Outcome]:
-    """Outcomes as the engine answers them; ``search`` gives an item's second search (``rag.hop``), so the
-    held-out figures count what it finds."""
+        search: Callable[[Item], Search] | None = None, ask: Callable[[Item], Ask] | None = None) -> list[Outcome]:
+    """Outcomes as the engine answers them; ``search`` gives an item's second search and ``ask`` its parts asked
+    on their own (``rag.hop``), so the held-out figures count what they find and the words they add."""
     return [judge(it, compose(it.question, it.hits, it.sims, ctx, model, threshold, _candidates(it, ctx),
-                              search(it) if search else None))
+                              search(it) if search else None, ask(it) if ask else None))
             for it in items]
 
 
@@ -277,8 +278,9 @@ class CrossValidation:
     """Leave one author out: for each set, a ranker fitted on the other sets (fitted once, reused for every
     selection setting tried), and outcomes on the held-out set."""
 
-    def __init__(self, items: list[Item], ctx, search: Callable[[Item], Search] | None = None):
-        self.items, self.ctx, self.search = items, ctx, search
+    def __init__(self, items: list[Item], ctx, search: Callable[[Item], Search] | None = None,
+                 ask: Callable[[Item], Ask] | None = None):
+        self.items, self.ctx, self.search, self.ask = items, ctx, search, ask
         self.groups = sorted({it.group for it in items})
         self.rankers = {g: fit_ranker(ranker_data([it for it in items if it.group != g], ctx)) for g in self.groups}
         self.answers = {}
@@ -294,8 +296,9 @@ class CrossValidation:
         models = {g: fit([it for it in self.items if it.group != g], self.ctx, params, ranker=self.rankers[g],
                          answers=self.answers[g]) for g in self.groups}
         held = {g: [it for it in self.items if it.group == g] for g in self.groups}
-        raw = [o for g in self.groups for o in run(held[g], self.ctx, models[g], threshold=-1.0, search=self.search)]
+        raw = [o for g in self.groups for o in run(held[g], self.ctx, models[g], threshold=-1.0, search=self.search,
+                                                   ask=self.ask)]
         threshold = pick_threshold(np.array([o.support for o in raw]),
                                    np.array([o.type != "unanswerable" for o in raw], dtype=int), max_false)
         return [o for g in self.groups for o in run(held[g], self.ctx, replace(models[g], threshold=threshold),
-                                                    search=self.search)], threshold
+                                                    search=self.search, ask=self.ask)], threshold
