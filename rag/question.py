@@ -136,6 +136,10 @@ _REPLY = re.compile(r"\b(beantwoording|antwoord\w*|reply|answers?)\b")
 # a date or number asked of something else the letters mention: a report, a declaration, a summit, troops
 _OTHER_THING = re.compile(r"\b(rapport\w*|reports?|verklaring\w*|declarations?|communiqu\w*|\w*visie|strateg\w*|"
                           r"advies|top|summit|units|eenheden|troops|militairen)\b")
+# a number or date the letter cites, not its own: "welk Kamerstuk wordt genoemd bij ...", "waarin is de Kamer
+# geïnformeerd over ...", "naar welk Kamerstuk verwijst de minister?"
+_CITED = re.compile(r"\b(verwijst|verwezen|genoemd|noemt|aangehaald|citeert|geciteerd|geinformeerd|refers|referred"
+                    r"|cited|cites|mentioned)\b")
 _WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory|welke (\w+ )?minister\w*|which minister)\b")
 _THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
 
@@ -158,6 +162,8 @@ def letter_facts(question: str) -> list[str]:
     for name, pat in _FACTS:
         if pat.search(q):
             if name == "reference" and _OTHER_DOCUMENT.search(q) and not _REPLY.search(q):
+                continue
+            if name != "sender" and _CITED.search(q):  # "naar welk Kamerstuk van 21 april 2021 verwijst de minister?"
                 continue
             if name != "sender" and not _THE_LETTER.search(q) and _OTHER_THING.search(q):
                 continue

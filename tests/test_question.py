@@ -157,6 +157,10 @@ def test_a_question_is_split_into_the_things_it_asks(question, parts):
         ("Welke ministers ondertekenden de agenda voor de NAVO-top in Vilnius, en wanneer was die top?", ["sender"]),
         ("Welke ministers waren aanwezig op de top?", []),
         ("Hoeveel vragen zijn beantwoord?", []),
+        # a number the letter cites is asked of its text, not of the letter's own reference
+        ("Naar welk Kamerstuk van 21 april 2021 verwijst de minister van Defensie?", []),
+        ("In welk Kamerstuk is de Kamer geinformeerd over de Nederlandse inzet oostflank NAVO?", []),
+        ("Welk referentienummer moet ik noemen als ik op de brief van Defensie reageer?", ["reference"]),
     ],
 )
 def test_who_answered_the_kamervragen_asks_who_signed_the_reply_and_when(question, facts):
