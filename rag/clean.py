@@ -25,6 +25,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 FOOTNOTES_HEADING = "Voetnoten"
+FOOTNOTE_LABEL = "Voetnoot "  # then the note's number and text with nothing between, so a note copied with its
+# number from the letter ("2 Briefadvies 35: Keuzes voor de krijgsmacht") is found in the served text
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _FOOTNOTE_REF = re.compile(r"\[footnoteRef:\s*\d+\]")
@@ -381,7 +383,7 @@ def _assemble(parts: list[str], kinds: list[str], footnotes: list[tuple[str, str
         parts.append(FOOTNOTES_HEADING)
         kinds.append("heading")
         for n, body in footnotes:
-            parts.append(f"Voetnoot {n}: {body}")
+            parts.append(f"{FOOTNOTE_LABEL}{n} {body}")  # "Voetnoot 2 Briefadvies 35": the note as printed
             kinds.append("footnote")
 
     out, blocks, pos = [], [], 0

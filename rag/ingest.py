@@ -40,7 +40,7 @@ from rag.index import IndexStore, Manifest
 from rag.sentences import split_sentences
 
 # Bump when cleaning, chunking or what is embedded changes: every letter is then re-embedded.
-PIPELINE_VERSION = "2026-12-06.1"
+PIPELINE_VERSION = "2026-12-07.1"
 # A folder ingest makes its letters live in batches, at most this often: the manifest is written whole
 # (or diffed whole) at every commit, so a commit per letter made an ingest grow with the square of its size.
 COMMIT_EVERY_S = 5.0

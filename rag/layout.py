@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.clean import (
     _ENDNOTE_MARK,
+    FOOTNOTE_LABEL,
     CleanDoc,
     _assemble,
     _squash,
@@ -115,7 +116,7 @@ def _page_runs(doc: CleanDoc, part_pages: list, note_pages: list) -> list[tuple[
         placed.append((doc.blocks[n_parts].start, [(0, first_note)]))
     for block, local in zip(notes, note_pages, strict=True):
         if local:
-            prefix = doc.block_text(block).index(": ") + 2  # "Voetnoot n: " stands on the note's page
+            prefix = doc.block_text(block).index(" ", len(FOOTNOTE_LABEL)) + 1  # "Voetnoot n " stands on its page
             placed.append((block.start, [(0, local[0][1]), *[(o + prefix, p) for o, p in local[1:]]]))
     runs: list[tuple[int, int]] = []
     for start, local in placed:

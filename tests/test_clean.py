@@ -93,7 +93,7 @@ def test_word_artefacts_are_removed_and_footnote_bodies_kept():
 def test_pdf_footnotes_leave_the_sentence_they_interrupt_whole(corpus_files):
     doc = clean(corpus_files[0].read_text())  # 000: a footnote block sits in the middle of a sentence
     assert "zet ik mij, samen met de zorgsector, in voor een slagvaardige" in doc.text
-    assert "Voetnoot 4: Kamerstukken II 2024/25, 30 821, nr. 249" in doc.text
+    assert "Voetnoot 4 Kamerstukken II 2024/25, 30 821, nr. 249" in doc.text
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ De NAVO Resilience Objectives zien toe op een basisniveau van weerbaarheid.
 
 Voetnoten
 
-Voetnoot 1: Vilnius Summit Communiqué 11 juli 2023"""
+Voetnoot 1 Vilnius Summit Communiqué 11 juli 2023"""
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def printed_on(pdf: bytes, page: int, text: str) -> bool:
         return "".join(ch for ch in s if ch.isalnum())
 
     doc = pdfium.PdfDocument(pdf)
-    text = re.sub(r"^(Voetnoten\s+)?(Voetnoot \d+: )?", "", text)  # words the cleaning adds
+    text = re.sub(r"^(Voetnoten\s+)?(Voetnoot (?=\d))?", "", text)  # words the cleaning adds (the number is printed)
     head = squeeze(text)[:25]
     return head in squeeze(doc[page - 1].get_textpage().get_text_range())
 
