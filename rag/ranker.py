@@ -294,7 +294,7 @@ def select(q: Question, cands: list[Candidate], ctx: Context, params: SelectPara
     k = 0
     while q.kind == "reason" and k < len(chosen):  # a premise that is itself a conclusion brings its own
         if CONSEQUENCE.search(ctx.sentences[chosen[k].idx].text):
-            _premise(chosen[k], chosen, ctx)
+            _premise(chosen[k], chosen, ctx, whole=True)
         k += 1
     if (asked := _asked_in_kamervraag(best, cands, chosen, covered, weights, total, ctx)) is not None:
         chosen.append(asked)
@@ -331,9 +331,11 @@ def _reason_of(best: Candidate, chosen: list[Candidate], ctx: Context) -> None:
         _premise(best, chosen, ctx)
 
 
-def _premise(c: Candidate, chosen: list[Candidate], ctx: Context) -> None:
+def _premise(c: Candidate, chosen: list[Candidate], ctx: Context, whole: bool = False) -> None:
     """The sentences before a conclusion, back to the first that states a cause or need and is no conclusion
-    itself (at most two back, across a passage boundary, while there is room)."""
+    itself (at most two back, across a passage boundary, while there is room). After "Daarom ..." (``whole``)
+    both: "X is nodig. Al eerder spraken bondgenoten af ..., omdat ... Daarom steunt het kabinet ..." rests on
+    the two."""
     idx = c.idx
     for _ in range(2):
         if len(chosen) >= ctx.max_sentences or (idx := ctx.neighbour(idx, -1, across=True)) is None:
@@ -345,7 +347,7 @@ def _premise(c: Candidate, chosen: list[Candidate], ctx: Context) -> None:
             return
         chosen.append(other)
         text = ctx.sentences[idx].text
-        if holds_kind("reason", text) and not CONSEQUENCE.search(text):
+        if holds_kind("reason", text) and not CONSEQUENCE.search(text) and not whole:
             return
 
 
