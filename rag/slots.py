@@ -26,7 +26,11 @@ _DATE = re.compile(
     r"|dit jaar|(?:eind|begin|medio)\s+\w+|week\s+\d+)\b", re.I)
 # "€ 10 mln.", "EUR 100 miljoen", "70 miljoen euro": money, not any number ("240 vrijwilligers")
 _MONEY = re.compile(r"(?:€|\bEUR\b|\beuro\b)\s*\d|\d(?:[\d.,]*\d)?\s*(?:mln|miljoen|miljard|mld|euro)\b", re.I)
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:uur)?\b|\b\d{1,2}\s*uur\b", re.I)
+_HOUR = r"(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)"
+# "15.05 uur", "10 uur", and in words: "vijf minuten over drie", "kwart voor elf", "half negen", "drie uur"
+_TIME = re.compile(rf"\b\d{{1,2}}[:.]\d{{2}}\s*(?:uur)?\b|\b\d{{1,2}}\s*uur\b"
+                   rf"|\b(?:(?:vijf|tien|kwart)\s+(?:minuten\s+)?(?:over|voor)\s+(?:half\s+)?|half\s+){_HOUR}\b"
+                   rf"|\b{_HOUR}\s+uur\b", re.I)
 _CONTACT = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:nl|eu|int|org|com)\b|\S@\S|\b0\d{1,3}[- ]?\d{6,8}\b"
                       r"|\+31|\bpostbus\b", re.I)
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|procent\b|percent\b)", re.I)

@@ -59,6 +59,9 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
     ("contact", DESK, "Wat is het webadres van het centrale loket?", False),
     ("contact", "Meer informatie staat op www.denkvooruit.nl.", "Waar vind ik meer informatie, welke website?", True),
     ("time", DESK, "Hoe laat is het loket open?", False),
+    ("time", "(2 april 2025, rond vijf minuten over drie in de middag) in de Tweede Kamer tijdens een technische "
+             "briefing", "Hoe laat deed de heer Ten Haaf zijn bewering?", True),  # a time in words
+    ("time", SUMMIT, "Hoe laat begon de top?", False),
     ("amount", "Nederland kondigde hiervoor eerder een bijdrage van EUR 100 miljoen aan.",
      "Is de bijdrage van 100 miljoen later verhoogd, en met hoeveel?", False),  # only the amount it states
     ("percent", SUMMIT, "Welk percentage van het bbp gaat naar weerbaarheid?", True),
