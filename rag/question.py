@@ -142,8 +142,6 @@ _CITED = re.compile(r"\b(verwijst|verwezen|genoemd|noemt|aangehaald|citeert|geci
                     r"|cited|cites|mentioned)\b")
 _WHO = re.compile(r"\b(wie|who|whom|afzender|ondertekenaar\w*|signatory|welke (\w+ )?minister\w*|which minister)\b")
 _THE_LETTER = re.compile(r"\b(\w*brie[fv]\w*|agenda\w*|letters|answers|" + _LETTER + r")\b")  # and compounds
-
-
 _ASKS_WHEN = re.compile(r"\b(wanneer|welke datum|datum|when|what date)\b")
 
 
@@ -175,10 +173,9 @@ def letter_facts(question: str) -> list[str]:
     return found
 
 
+# what a follow-up asking a letter's date may say besides "wanneer" ("op welke datum stuurde hij die antwoorden?")
 _SENDING = {"brief", "antwoorden", "beantwoording", "stuurde", "stuurden", "verstuurd", "gestuurd", "verzonden",
             "ondertekend", "gedaan", "gebeurd", "kamer"}
-
-
 _MINISTER_THEN = re.compile(r"\b(wie|welke)\b.* (was|waren) (toen|destijds|op dat moment)\b.*\bminister"
                             r"|\b(wie|welke)\b.* (was|waren) (de )?minister\w*\b.* (toen|destijds)\b")
 _DID_THAT = re.compile(r"\b(deed|deden|doet|doen|gedaan)\b (dat|dit)\b|\b(dat|dit) (deed|deden|gedaan)\b")
