@@ -15,7 +15,7 @@ import re
 
 from rag.dutch import fold, without_dates_and_ids
 
-SLOTS = ("percent", "money", "amount", "exact_date", "date", "time", "name", "entity", "contact")
+SLOTS = ("percent", "money", "amount", "exact_date", "year", "date", "time", "name", "entity", "contact")
 
 _MONTHS = (r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
            r"|january|february|march|june|july|august|october")
@@ -33,6 +33,7 @@ _TIME = re.compile(rf"\b\d{{1,2}}[:.]\d{{2}}\s*(?:uur)?\b|\b\d{{1,2}}\s*uur\b"
                    rf"|\b{_HOUR}\s+uur\b", re.I)
 _CONTACT = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:nl|eu|int|org|com)\b|\S@\S|\b0\d{1,3}[- ]?\d{6,8}\b"
                       r"|\+31|\bpostbus\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|procent\b|percent\b)", re.I)
 _NUMBER = re.compile(r"(?<![\w,.])\d+(?:[.,]\d+)?(?!\w)|\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf"
                      r"|twaalf|twintig|dertig|veertig|vijftig|honderd|duizend|tientallen|honderden|duizenden)\b", re.I)
@@ -56,6 +57,8 @@ _ASKS_CONTACT = re.compile(r"\b(telefoon\w*|webadres|website|internetadres|url|e
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|procent\w*|aandeel|share)\b|%", re.I)
 _ASKS_EXACT_DATE = re.compile(r"\b(datum|date|dates|(op )?welke dag(en)?|welke data|exacte data|wanneer precies"
                               r"|precies wanneer|which days?)\b", re.I)
+# "in welk jaar ...": only a year fills it, not "24-25 juni jl." (every answerable such question in the bank has one)
+_ASKS_YEAR = re.compile(r"\b(welk(e)? jaar|welk jaartal|in which year|which year|what year)\b", re.I)
 _ASKS_NAME = re.compile(r"\b(hoe heet\w*|naam|namen|name[ds]?|called)\b", re.I)
 _ASKS_ENTITY = re.compile(r"\b(welke (partij|fractie|organisatie|land|landen)|which (party|organi[sz]ation|country))\b",
                           re.I)
@@ -79,6 +82,8 @@ def slot_of(kind: str, part: str) -> str | None:
         return "amount"
     if _ASKS_EXACT_DATE.search(part):
         return "exact_date"
+    if _ASKS_YEAR.search(part):
+        return "year"
     if kind == "date":
         return "date"
     if kind == "person" or _ASKS_ENTITY.search(part):
@@ -110,6 +115,8 @@ def fills(slot: str, text: str, question: str) -> bool:
         return _new(_CONTACT.findall(text), question)
     if slot == "exact_date":
         return _new(DAY_MONTH.findall(text), question)
+    if slot == "year":
+        return _new(_YEAR.findall(text), question)
     if slot == "date":
         return _new(_DATE.findall(text), question)
     if slot == "name":

@@ -20,6 +20,8 @@ from rag.slots import fills, slot_of
     ("Op welke datum werd de brief verstuurd?", "exact_date"),
     ("op welke dagen vond die top plaats", "exact_date"),
     ("Wanneer precies was de top in Vilnius? Ik wil de exacte data.", "exact_date"),
+    ("In welk jaar moeten de bondgenoten de 1,5% van het BBP voor weerbaarheid gehaald hebben?", "year"),
+    ("By which year do allies have to reach the 1.5% of GDP for resilience?", "year"),
     ("Hoe heet de Duitse commandant van TAAC-N?", "name"),
     ("naam SG NAVO top vilnius", "name"),
     ("Met wie werkt Defensie samen voor militaire mobiliteit?", "entity"),
@@ -55,6 +57,9 @@ MOBILITY = ("Op het gebied van militaire mobiliteit wordt bijvoorbeeld in samenw
     ("amount", RETURN, "Hoeveel militairen keren terug?", False),  # a year is no amount
     ("amount", MEASURE, "Hoeveel mensen deden mee aan de meting van april 2025?", False),  # nor is a percentage
     ("money", CAMPAIGN, "Hoeveel geld gaat naar de publiekscampagne?", True),
+    ("year", SUMMIT, "In welk jaar moet de 1,5% gehaald zijn?", False),  # a day in June is no year
+    ("year", RETURN, "In welk jaar is de terugkeer afgerond?", True),
+    ("year", "In april 2025 was dit 29%.", "In welk jaar was het 29%, in 2025?", False),  # the question's own year
     ("money", "Er zijn 240 vrijwilligers opgeleid.", "Wat kost de opleiding?", False),
     ("contact", DESK, "Wat is het webadres van het centrale loket?", False),
     ("contact", "Meer informatie staat op www.denkvooruit.nl.", "Waar vind ik meer informatie, welke website?", True),
