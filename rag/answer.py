@@ -233,7 +233,7 @@ def compose(q: Question, hits: list, sims: dict[str, float], ctx: Context, model
                       q.kind, {"letter_fact": 1.0})
     if not chosen:
         return Answer(abstain_text, True, "extractive", [], {}, q.query, 0.0, q.language, q.kind)
-    feats = support_features(q, chosen, ctx)
+    feats = support_features(q, chosen, cands, ctx)
     support = support_score(feats, model.support)
     if support < threshold:
         return Answer(abstain_text, True, "extractive", closest_passages(cands, ctx, hits), {}, q.query, support,

@@ -12,7 +12,8 @@ in ``rag/answerer.json``, all boosted trees:
   and decides abstention against a threshold calibrated on held-out folds. Trees, not a
   logistic model: what a feature means depends on others (a name found matters for a question
   that asks for one), and on 46 authors the trees abstained on 64% of the unanswerable
-  questions where the logistic model managed 59%, at the same 3.5% false abstentions.
+  questions where the logistic model managed 59%, at the same 3.5% false abstentions. It also reads what the
+  question is like (kind, length, parts) and how the other candidates fare, not only the chosen sentences.
 
 Selection between them is greedy for coverage: the best sentence, then a sentence only
 when it meets a question word, a part of the question, a year or (for a comparison) a
@@ -31,7 +32,7 @@ import numpy as np
 
 from rag.dutch import CONSEQUENCE, CONTINUES, STRONG_CAUSE, YES_NO, holds_kind
 from rag.features import FEATURES, Candidate, Context, dense_scale, matrix
-from rag.question import Question
+from rag.question import KINDS, Question
 from rag.slots import fills
 
 MODEL_PATH = Path(__file__).with_name("answerer.json")
@@ -42,7 +43,9 @@ SUPPORT_FEATURES = (
     "p1", "p1_logit", "cover", "rare", "part_min", "kind_missing", "numbers_missing", "years_missing",
     "unknown_names", "unknown_words", "english", "dense", "followup", "kind_cover",
     "slot_asked", "slot_filled", "slot_best", "missing_idf", "years_text_missing", "answers",
-    "footnote", "head_met", "head_in_slot",
+    "footnote", "head_met", "head_in_slot", "unknown_share", "head_unknown",
+    "question_kind", "question_words", "question_parts", "several", "cover_best", "dense_all", "good",
+    "answers_second",
 )
 
 
@@ -351,8 +354,11 @@ def _premise(c: Candidate, chosen: list[Candidate], ctx: Context, whole: bool = 
             return
 
 
-def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict[str, float]:
-    """What the decision to answer rests on: does the answer hold the specific thing asked?"""
+def support_features(q: Question, chosen: list[Candidate], cands: list[Candidate], ctx: Context) -> dict[str, float]:
+    """What the decision to answer rests on: does the answer hold the specific thing asked? Besides the chosen
+    sentences, what the question is like (its kind, how many words and parts: a long chatty question covers
+    less of itself than a keyword one) and how the other candidates fare (a letter that speaks of the topic at
+    all has several sentences the answers model likes)."""
     weights = np.array([w.weight for w in q.words], dtype=np.float32)
     total = float(weights.sum()) or 1.0
     covered = np.max(np.stack([c.meets for c in chosen]), axis=0) if q.words else np.zeros(0)
@@ -368,6 +374,7 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
     slots = [p.slot for p in q.parts if p.slot]
     best = ctx.sentences[chosen[0].idx].text
     missing = [w.weight for w, m in zip(q.words, covered, strict=True) if m < 0.5]
+    never = set(q.unknown) | {n.lower() for n in q.names}
     return {
         "p1": p1,
         "p1_logit": float(np.clip(math.log(p1 / (1 - p1 + 1e-9) + 1e-9), -8, 8)),
@@ -397,9 +404,21 @@ def support_features(q: Question, chosen: list[Candidate], ctx: Context) -> dict
         # what the question asks after ("hoeveel respondenten", "welke fractie") is in the answer at all
         "head_met": min((float(covered[q.words.index(p.head)]) for p in q.parts if p.head in q.words), default=1.0),
         # and the sentence holding the amount (date, name) asked holds it too: "29%" does not count respondents
+        # what the question is about is a word the letters never use ("stikstofdoelstelling", "huurtoeslag")
+        "unknown_share": float(sum(w.weight for w in q.words if w.word in never)) / total if q.words else 0.0,
+        "head_unknown": float(any(p.head is not None and p.head.word in never for p in q.parts)),
         "head_in_slot": min((max((float(c.meets[q.words.index(p.head)]) for c in chosen
                                   if fills(p.slot, ctx.sentences[c.idx].text, q.text)), default=0.0)
                              for p in q.parts if p.slot and p.head in q.words), default=1.0),
+        "question_kind": float(KINDS.index(q.kind)),
+        "question_words": float(len(q.words)),
+        "question_parts": float(len(q.parts)),
+        "several": float(q.several),
+        "cover_best": float((chosen[0].meets * weights).sum()) / total if q.words else 0.0,
+        "dense_all": dense_scale(max(c.dense for c in cands)),
+        "good": float(sum(c.p >= 0.5 for c in cands)),
+        "answers_second": float(np.clip(second[1] if len(second := sorted((c.a for c in cands), reverse=True)) > 1
+                                        else -8.0, -8, 8)),
     }
 
 
