@@ -286,7 +286,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, l
         t0 = time.perf_counter()
         with engine.pinned() as view:
             check_filters(engine, req.filters)
-            hits = engine.search(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
+            hits = engine.find(req.query, req.top_k, req.filters.to_filters() if req.filters else None)
             results = [SearchResult(chunk_id=h.passage.chunk_id, doc_id=h.passage.doc_id,
                                     title=view.metadata(h.passage.doc_id)["title"], section=h.passage.section,
                                     text=h.passage.text, start=h.passage.start, end=h.passage.end,

@@ -101,7 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     req = SearchRequest(query=args.query, top_k=args.top_k)
     engine = _engine(args)
     fm = _filters(args, engine)
-    hits = engine.search(req.query, req.top_k, fm.to_filters() if fm else None, retriever=args.retriever)
+    hits = engine.find(req.query, req.top_k, fm.to_filters() if fm else None, retriever=args.retriever)
     view = engine.view
     results = [{"chunk_id": h.passage.chunk_id, "doc_id": h.passage.doc_id,
                 "title": view.metadata(h.passage.doc_id)["title"], "section": h.passage.section,

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import threadpoolctl
 
+from rag import letterfacts
 from rag.answer import Answer, compose
 from rag.config import Settings, get_settings
 from rag.documents import MEDIA_TYPES, check_name
@@ -370,6 +371,24 @@ class Engine:
                 r.score = next(iter(r.raw.values()))
         view = self.view
         return [Hit(view.passages[view.passage_pos[r.key]], r.score, r.ranks, r.raw) for r in fused[:top_k]]
+
+    def find(self, query: str, top_k: int | None = None, filters: Filters | None = None,
+             retriever: str | None = None) -> list[Hit]:
+        """Ranked passages for what a user typed (``/v1/search``, ``rag search``): ``search``, except that a
+        question about a letter's own date, signer or reference gets the passage that states it first, the one
+        its answer cites. A signature block shares few words with "wie heeft de brief over ... ondertekend?", so
+        plain search ranked it past the fifth place for every such question of the bank's last sixteen authors."""
+        top_k = top_k or self.settings.default_top_k
+        hits = self.search(query, top_k, filters, retriever)
+        q = self.analyse(query)
+        if not q.facts or not hits:
+            return hits
+        view = self.view
+        first = [Hit(view.passages[view.passage_pos[f.chunk_id]], hits[0].score)
+                 for f in letterfacts.facts(q, hits, self.context()) if f.chunk_id is not None]
+        seen: set[str] = set()
+        return [h for h in first + hits
+                if h.passage.chunk_id not in seen and not seen.add(h.passage.chunk_id)][:top_k]
 
     def sentence_similarities(self, qvec: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query to every sentence of the given passages."""

@@ -202,7 +202,7 @@ class SearchOutcome:
 
 def search_outcome(engine, q: dict, retriever: str | None = None, k: int = CURVE_K) -> SearchOutcome:
     t0 = time.perf_counter()
-    hits = engine.search(q["question"], k, retriever=retriever)
+    hits = engine.find(q["question"], k, retriever=retriever)
     ms = (time.perf_counter() - t0) * 1000
     rank = next((i + 1 for i, h in enumerate(hits) if contains_any(h.passage.text, q["evidence"])), None)
     comps = tuple(sorted({k for h in hits for k in (getattr(h, "ranks", None) or {})}))

@@ -25,6 +25,16 @@ def test_search_filters(client):
     assert {x["doc_id"] for x in r.json()["results"]} == {"003_cd6cc0e004d35c7e"}
 
 
+def test_a_question_about_who_signed_a_letter_finds_the_signature_first(client):
+    """Search shows first what the answer cites: plain search ranked this signature block past the fifth place."""
+    q = "wie heeft de brief over de verplichtingen die NL in NAVO-verband is aangegaan ondertekend?"
+    results = client.post("/v1/search", json={"query": q, "top_k": 5}).json()["results"]
+    assert "Fleur Agema" in results[0]["text"] and len(results) == 5
+    assert len({x["chunk_id"] for x in results}) == 5
+    answer = client.post("/v1/answer", json={"question": q}).json()
+    assert "Fleur Agema" in answer["answer"]
+
+
 @pytest.mark.parametrize(
     ("payload", "status"),
     [
