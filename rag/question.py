@@ -19,6 +19,7 @@ from rag.glossary import ABBREVIATIONS, ENGLISH, ENGLISH_FUNCTION_WORDS
 from rag.retrieve import Analyzer
 from rag.slots import slot_of
 
+# in this order: the support model reads a question's kind as its index here (refit it after a change)
 KINDS = ("money", "amount", "date", "person", "place", "list", "reason", "other")
 # "Wat kostte ...?" asks for money, not for any number: "240 vrijwilligers" does not answer it.
 _MONEY = re.compile(r"\b(wat kost\w*|kost(en|te|ten)?|prijs|budget\w*|bedrag\w*|geld\w*|euro|financier\w*"
