@@ -386,9 +386,11 @@ class Engine:
         view = self.view
         first = [Hit(view.passages[view.passage_pos[f.chunk_id]], hits[0].score)
                  for f in letterfacts.facts(q, hits, self.context()) if f.chunk_id is not None]
-        seen: set[str] = set()
-        return [h for h in first + hits
-                if h.passage.chunk_id not in seen and not seen.add(h.passage.chunk_id)][:top_k]
+        out: list[Hit] = []
+        for h in first + hits:
+            if all(o.passage.chunk_id != h.passage.chunk_id for o in out):
+                out.append(h)
+        return out[:top_k]
 
     def sentence_similarities(self, qvec: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query to every sentence of the given passages."""

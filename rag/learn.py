@@ -156,7 +156,7 @@ def fit_support(x: np.ndarray, y: np.ndarray) -> Trees:
     folds, decides how readily it abstains. Deeper and longer than the sentence models: its features interact
     (what a low cover means depends on the question's length and kind); on 81 authors depth 4 and 400 trees
     abstained on 84% of the held-out unanswerable questions where depth 3 and 200 trees managed 80%, at the same
-    3.5% false abstentions (2026-12-07, evals/README.md)."""
+    3.5% false abstentions (2026-12-07, evals/README.md; shipped at 2.5%)."""
     return boosted_trees(x, y, SUPPORT_FEATURES, max_depth=4, max_iter=400)
 
 

@@ -404,12 +404,12 @@ def support_features(q: Question, chosen: list[Candidate], cands: list[Candidate
         # what the question asks after ("hoeveel respondenten", "welke fractie") is in the answer at all
         "head_met": min((float(covered[q.words.index(p.head)]) for p in q.parts if p.head in q.words), default=1.0),
         # and the sentence holding the amount (date, name) asked holds it too: "29%" does not count respondents
-        # what the question is about is a word the letters never use ("stikstofdoelstelling", "huurtoeslag")
-        "unknown_share": float(sum(w.weight for w in q.words if w.word in never)) / total if q.words else 0.0,
-        "head_unknown": float(any(p.head is not None and p.head.word in never for p in q.parts)),
         "head_in_slot": min((max((float(c.meets[q.words.index(p.head)]) for c in chosen
                                   if fills(p.slot, ctx.sentences[c.idx].text, q.text)), default=0.0)
                              for p in q.parts if p.slot and p.head in q.words), default=1.0),
+        # what the question is about is a word the letters never use ("stikstofdoelstelling", "huurtoeslag")
+        "unknown_share": float(sum(w.weight for w in q.words if w.word in never)) / total if q.words else 0.0,
+        "head_unknown": float(any(p.head is not None and p.head.word in never for p in q.parts)),
         "question_kind": float(KINDS.index(q.kind)),
         "question_words": float(len(q.words)),
         "question_parts": float(len(q.parts)),
