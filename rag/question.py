@@ -440,7 +440,7 @@ def analyse(text: str, analyzer: Analyzer, idf: dict[str, float], vocabulary_ste
                       if len(parts) > 1 and not history else [])
     return Question(
         text=text, query=query, language=lang, kind=question_kind(text),
-        facts=followup_facts(text, asked_before[-1]) if followup and asked_before else letter_facts(text), parts=parts,
+        facts=followup_facts(text, asked_before[-1] if followup and asked_before else ""), parts=parts,
         words=qws, rare=rare, names=names, unknown=[w for w in unknown if w not in names],
         numbers=numbers_in(text), years=years_in(query), compare=wants_comparison(text),
         several=len(parts) > 1 or asks_two_things(text), every_letter=every_letter, year_span=year_span,
